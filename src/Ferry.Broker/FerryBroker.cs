@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using Ferry.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ferry.Broker;
+
+/// <summary>
+/// The broker core: one Service Bus namespace with its entities, over a durable <see cref="IMessageStore"/>.
+/// No sockets, no HTTP: the wire layers (AMQP, REST) call into it.
+/// </summary>
+/// <remarks>Thread-safe. Open with <see cref="OpenAsync"/>, which recovers everything the store holds.</remarks>
+public sealed class FerryBroker : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, QueueEntity> _queues = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _entityGate = new(1, 1);
+    private readonly IMessageStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    private FerryBroker(IMessageStore store, TimeProvider time, BrokerOptions options, ILogger logger)
+    {
+        _store = store;
+        _time = time;
+        Options = options;
+        _logger = logger;
+    }
+
+    public BrokerOptions Options { get; }
+
+    public TimeProvider TimeProvider => _time;
+
+    public IMessageStore Store => _store;
+
+    /// <summary>Recovers the store's entities and messages and returns a running broker.</summary>
+    public static async Task<FerryBroker> OpenAsync(IMessageStore store, TimeProvider time, BrokerOptions? options = null, ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        var broker = new FerryBroker(store, time, options ?? new BrokerOptions(), logger ?? NullLogger.Instance);
+        var state = await store.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        var messagesByEntity = new Dictionary<string, List<StoredMessage>>(StringComparer.Ordinal);
+        foreach (var message in state.Messages)
+        {
+            if (!messagesByEntity.TryGetValue(message.Entity, out var list))
+                messagesByEntity[message.Entity] = list = [];
+            list.Add(message);
+        }
+        var duplicatesByEntity = new Dictionary<string, List<StoredDuplicate>>(StringComparer.Ordinal);
+        foreach (var duplicate in state.Duplicates)
+        {
+            if (!duplicatesByEntity.TryGetValue(duplicate.Entity, out var list))
+                duplicatesByEntity[duplicate.Entity] = list = [];
+            list.Add(duplicate);
+        }
+        foreach (var stored in state.Entities)
+        {
+            if (stored.Kind != EntityKind.Queue)
+                continue;
+            var envelope = EntitySettingsJson.Deserialize(stored.Settings);
+            var queue = new QueueEntity(envelope.Name, envelope.Queue, envelope.Origin, stored.CreatedAt, stored.UpdatedAt, store, time, broker._logger);
+            queue.Restore(state.LastSequenceNumbers.GetValueOrDefault(stored.Path),
+                messagesByEntity.GetValueOrDefault(stored.Path) ?? [], duplicatesByEntity.GetValueOrDefault(stored.Path) ?? []);
+            broker._queues[stored.Path] = queue;
+        }
+        return broker;
+    }
+
+    /// <summary>Every queue, in no particular order.</summary>
+    public IReadOnlyCollection<QueueEntity> Queues => (IReadOnlyCollection<QueueEntity>)_queues.Values;
+
+    public bool TryGetQueue(string name, out QueueEntity queue) => _queues.TryGetValue(EntityNames.Key(name), out queue!);
+
+    /// <summary>The queue named <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="BrokerException">EntityNotFound.</exception>
+    public QueueEntity GetQueue(string name) =>
+        TryGetQueue(name, out var queue) ? queue : throw BrokerException.NotFound(EntityAddress(name));
+
+    /// <summary>The address of an entity as Service Bus names it in errors: <c>sb://host/path</c>.</summary>
+    public string EntityAddress(string path) => $"sb://{Options.NamespaceHost}/{path}";
+
+    /// <summary>
+    /// Resolves a receive address: <c>queue</c> or <c>queue/$DeadLetterQueue</c> (case-insensitive). Returns false when
+    /// no such entity exists.
+    /// </summary>
+    public bool TryResolve(string address, out QueueEntity queue, out SubQueue subQueue)
+    {
+        subQueue = SubQueue.Main;
+        var path = address;
+        if (path.EndsWith(EntityNames.DeadLetterSuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            subQueue = SubQueue.DeadLetter;
+            path = path[..^EntityNames.DeadLetterSuffix.Length];
+        }
+        return TryGetQueue(path, out queue);
+    }
+
+    /// <summary>Creates a queue; durable when the task completes.</summary>
+    /// <exception cref="BrokerException">InvalidArgument (name or settings), EntityAlreadyExists.</exception>
+    public async Task<QueueEntity> CreateQueueAsync(string name, QueueSettings settings, EntityOrigin origin = EntityOrigin.Api,
+        CancellationToken cancellationToken = default)
+    {
+        Validate(name, settings);
+        await _entityGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var key = EntityNames.Key(name);
+            if (_queues.ContainsKey(key))
+                throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
+            var now = _time.GetUtcNow();
+            var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger);
+            await _store.CommitAsync(new WriteBatch(1).PutEntity(queue.ToStored()), cancellationToken).ConfigureAwait(false);
+            _queues[key] = queue;
+            return queue;
+        }
+        finally
+        {
+            _entityGate.Release();
+        }
+    }
+
+    /// <summary>Replaces a queue's settings; durable when the task completes.</summary>
+    /// <exception cref="BrokerException">EntityNotFound, InvalidArgument (settings, or RequiresSession changed).</exception>
+    public async Task<QueueEntity> UpdateQueueAsync(string name, QueueSettings settings, EntityOrigin origin = EntityOrigin.Api,
+        CancellationToken cancellationToken = default)
+    {
+        Validate(name, settings);
+        await _entityGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var queue = GetQueue(name);
+            if (queue.Settings.RequiresSession != settings.RequiresSession)
+            {
+                throw new BrokerException(BrokerErrorCode.InvalidArgument,
+                    $"RequiresSession cannot be changed on the existing queue '{name}'; delete and re-create it.");
+            }
+            queue.UpdateSettings(settings, origin, _time.GetUtcNow());
+            await _store.CommitAsync(new WriteBatch(1).PutEntity(queue.ToStored()), cancellationToken).ConfigureAwait(false);
+            return queue;
+        }
+        finally
+        {
+            _entityGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Creates the queue, or — when it exists with settings that came from the config file — updates it to
+    /// <paramref name="settings"/>. A queue whose settings were changed through the management API keeps them.
+    /// </summary>
+    public async Task<QueueEntity> ApplyConfigQueueAsync(string name, QueueSettings settings, CancellationToken cancellationToken = default)
+    {
+        if (!TryGetQueue(name, out var existing))
+            return await CreateQueueAsync(name, settings, EntityOrigin.Config, cancellationToken).ConfigureAwait(false);
+        if (existing.Origin == EntityOrigin.Api || existing.Settings == settings)
+            return existing;
+        return await UpdateQueueAsync(name, settings, EntityOrigin.Config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a queue and all its messages; durable when the task completes. Its receivers are closed.</summary>
+    /// <exception cref="BrokerException">EntityNotFound.</exception>
+    public async Task DeleteQueueAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await _entityGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var queue = GetQueue(name);
+            _queues.TryRemove(queue.Key, out _);
+            queue.Close(BrokerException.NotFound(EntityAddress(queue.Name)));
+            await _store.CommitAsync(new WriteBatch(1).DeleteEntity(queue.Key), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _entityGate.Release();
+        }
+    }
+
+    private static void Validate(string name, QueueSettings settings)
+    {
+        if (EntityNames.Validate(name) is { } nameError)
+            throw new BrokerException(BrokerErrorCode.InvalidArgument, $"The entity name '{name}' is invalid: {nameError}");
+        if (settings.Validate() is { } problem)
+            throw new BrokerException(BrokerErrorCode.InvalidArgument, problem.Message);
+    }
+
+    /// <summary>Closes every receiver. The store is owned by the caller and is not disposed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _entityGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            var reason = new BrokerException(BrokerErrorCode.ShuttingDown, "The broker is shutting down.");
+            foreach (var queue in _queues.Values)
+                queue.Close(reason);
+        }
+        finally
+        {
+            _entityGate.Release();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Ferry.Storage;
+
+namespace Ferry.Broker;
+
+/// <summary>
+/// The in-memory index entry of one message. Mutated only under its entity's lock.
+/// </summary>
+internal sealed class MessageEntry
+{
+    public required long SequenceNumber { get; init; }
+
+    public SubQueue SubQueue { get; set; }
+
+    public MessageState State { get; set; }
+
+    /// <summary>Previous delivery attempts (what the header's delivery-count shows on the next delivery).</summary>
+    public int DeliveryCount { get; set; }
+
+    public DateTimeOffset EnqueuedTime { get; set; }
+
+    public DateTimeOffset? ScheduledEnqueueTime { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public DateTimeOffset? VisibleAfter { get; set; }
+
+    public string? MessageId { get; init; }
+
+    public string? SessionId { get; init; }
+
+    public MessageOverlay? Overlay { get; set; }
+
+    /// <summary>The encoded sections, or empty when not loaded from the store yet.</summary>
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    public bool IsBodyLoaded { get; set; }
+
+    public int Size { get; init; }
+
+    /// <summary>The current lock, or <see cref="Guid.Empty"/>.</summary>
+    public Guid LockToken { get; set; }
+
+    public DateTimeOffset LockedUntil { get; set; }
+
+    /// <summary>True while the entry sits in its sub-queue's ready structure (lazy deletion checks this).</summary>
+    public bool InReady { get; set; }
+
+    /// <summary>False once the message left the entity (completed, deleted, expired, cancelled).</summary>
+    public bool Alive { get; set; } = true;
+
+    public bool IsLocked => LockToken != Guid.Empty;
+
+    /// <summary>Ready to be handed out: alive, active, not locked, and not hidden by a retry delay.</summary>
+    public bool IsAvailable(DateTimeOffset now) =>
+        Alive && State == MessageState.Active && !IsLocked && (VisibleAfter is null || VisibleAfter <= now);
+
+    public StoredMessage ToStored(string entity, bool withBody, int deliveryCountBump = 0) => new()
+    {
+        Entity = entity,
+        SequenceNumber = SequenceNumber,
+        SubQueue = SubQueue,
+        State = State,
+        DeliveryCount = DeliveryCount + deliveryCountBump,
+        EnqueuedTime = EnqueuedTime,
+        ScheduledEnqueueTime = ScheduledEnqueueTime,
+        ExpiresAt = ExpiresAt,
+        VisibleAfter = VisibleAfter,
+        MessageId = MessageId,
+        SessionId = SessionId,
+        Overlay = Overlay?.Serialize(),
+        Body = withBody ? Body : default,
+        BodyLength = Size,
+    };
+
+    public BrokerMessage ToMessage() => new()
+    {
+        SequenceNumber = SequenceNumber,
+        LockToken = LockToken,
+        LockedUntil = IsLocked ? LockedUntil : null,
+        DeliveryCount = DeliveryCount,
+        EnqueuedTime = EnqueuedTime,
+        State = State,
+        SubQueue = SubQueue,
+        MessageId = MessageId,
+        SessionId = SessionId,
+        ScheduledEnqueueTime = ScheduledEnqueueTime,
+        ExpiresAt = ExpiresAt,
+        PropertyOverrides = Overlay?.Properties is { Count: > 0 } properties ? new Dictionary<string, object?>(properties, StringComparer.Ordinal) : null,
+        DeadLetterSource = Overlay?.DeadLetterSource,
+        Body = Body,
+        IsBodyLoaded = IsBodyLoaded,
+        Size = Size,
+    };
+}

@@ -1,0 +1,195 @@
+using Ferry.Storage;
+
+namespace Ferry.Broker;
+
+public sealed partial class QueueEntity
+{
+    /// <summary>
+    /// Sends one message or an atomic batch. The task completes once every message is durable; it returns each
+    /// message's sequence number in order (0 for a message dropped as a duplicate).
+    /// </summary>
+    /// <exception cref="BrokerException">EntityDisabled, MessageSizeExceeded, QuotaExceeded, InvalidArgument (a session
+    /// queue needs a session id), EntityNotFound (deleted). Nothing of the batch is stored then.</exception>
+    public async Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var settings = Settings;
+        if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
+            throw new BrokerException(BrokerErrorCode.EntityDisabled, DisabledMessage("send"));
+        var maxSize = settings.MaxMessageSizeInKilobytes * 1024L;
+        long batchBytes = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (message.Body.Length > maxSize)
+            {
+                throw new BrokerException(BrokerErrorCode.MessageSizeExceeded,
+                    $"The received message (size {message.Body.Length} bytes) exceeds the limit ({maxSize} bytes) currently allowed on the entity '{Name}'.");
+            }
+            if (settings.RequiresSession && string.IsNullOrEmpty(message.SessionId))
+            {
+                throw new BrokerException(BrokerErrorCode.InvalidArgument,
+                    $"The SessionId was not set on a message, and it cannot be sent to the entity '{Name}'. Entities that have session support enabled can only receive messages that have a non-null SessionId.");
+            }
+            batchBytes += message.Body.Length;
+        }
+
+        var now = _time.GetUtcNow();
+        var entries = new MessageEntry[messages.Count];
+        var sequenceNumbers = new long[messages.Count];
+        var batch = new WriteBatch(messages.Count * 2);
+        List<string>? newDuplicates = null;
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            var limit = settings.MaxSizeInMegabytes * 1024L * 1024L;
+            if (_sizeInBytes + _reservedBytes + batchBytes > limit)
+            {
+                throw new BrokerException(BrokerErrorCode.QuotaExceeded,
+                    $"The maximum entity size has been reached or exceeded for '{Name}': size {_sizeInBytes + _reservedBytes} bytes, limit {limit} bytes (MaxSizeInMegabytes {settings.MaxSizeInMegabytes}).");
+            }
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var message = messages[i];
+                var messageId = message.MessageId ?? Guid.NewGuid().ToString("N");
+                if (settings.RequiresDuplicateDetection && IsDuplicate(messageId, now))
+                    continue;
+                if (settings.RequiresDuplicateDetection)
+                {
+                    var expires = now + settings.DuplicateDetectionHistoryTimeWindow;
+                    _duplicates[messageId] = expires;
+                    (newDuplicates ??= []).Add(messageId);
+                    batch.PutDuplicate(Key, messageId, expires);
+                    if (_duplicates.Count > _duplicatePruneThreshold)
+                        PruneDuplicates(now, batch);
+                }
+                var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
+                var entry = new MessageEntry
+                {
+                    SequenceNumber = ++_lastSequenceNumber,
+                    MessageId = messageId,
+                    SessionId = message.SessionId,
+                    State = scheduled is null ? MessageState.Active : MessageState.Scheduled,
+                    ScheduledEnqueueTime = scheduled,
+                    EnqueuedTime = scheduled ?? now,
+                    Body = message.Body,
+                    IsBodyLoaded = true,
+                    Size = message.Body.Length,
+                };
+                entry.ExpiresAt = ExpiryOf(entry.EnqueuedTime, message.TimeToLive, settings);
+                entries[i] = entry;
+                sequenceNumbers[i] = entry.SequenceNumber;
+                batch.InsertMessage(entry.ToStored(Key, withBody: true));
+            }
+            _reservedBytes += batchBytes;
+            _accessedAt = now;
+        }
+
+        try
+        {
+            if (batch.Count > 0)
+                await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_sync)
+            {
+                _reservedBytes -= batchBytes;
+                if (newDuplicates is not null)
+                {
+                    foreach (var id in newDuplicates)
+                        _duplicates.Remove(id);
+                }
+            }
+            throw;
+        }
+
+        lock (_sync)
+        {
+            _reservedBytes -= batchBytes;
+            if (_closed)
+                return sequenceNumbers;
+            foreach (var entry in entries)
+            {
+                if (entry is null)
+                    continue;
+                _sizeInBytes += entry.Size;
+                _main.All.Add(entry);
+                Count(entry, +1);
+                if (entry.State == MessageState.Scheduled)
+                    AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime!.Value);
+                else
+                    Activate(entry);
+            }
+            Pump(_main);
+        }
+        return sequenceNumbers;
+    }
+
+    /// <summary>Cancels scheduled messages. Sequence numbers that are not (or no longer) scheduled are ignored.</summary>
+    public async Task CancelScheduledAsync(IReadOnlyList<long> sequenceNumbers, CancellationToken cancellationToken = default)
+    {
+        var batch = new WriteBatch(sequenceNumbers.Count);
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            foreach (var sequenceNumber in sequenceNumbers)
+            {
+                var entry = _main.Find(sequenceNumber);
+                if (entry is null || entry.State != MessageState.Scheduled)
+                    continue;
+                Remove(entry);
+                batch.DeleteMessage(Key, sequenceNumber);
+            }
+        }
+        if (batch.Count > 0)
+            await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static DateTimeOffset? ExpiryOf(DateTimeOffset enqueued, TimeSpan? timeToLive, QueueSettings settings)
+    {
+        var ttl = timeToLive is { } requested && requested > TimeSpan.Zero && requested < settings.DefaultMessageTimeToLive
+            ? requested
+            : settings.DefaultMessageTimeToLive;
+        return ttl >= DateTimeOffset.MaxValue - enqueued ? null : enqueued + ttl;
+    }
+
+    // The history is pruned when it has doubled since the last prune, so the cost stays linear in the sends.
+    private void PruneDuplicates(DateTimeOffset now, WriteBatch batch)
+    {
+        List<string>? expired = null;
+        foreach (var (id, expires) in _duplicates)
+        {
+            if (expires <= now)
+                (expired ??= []).Add(id);
+        }
+        if (expired is not null)
+        {
+            foreach (var id in expired)
+                _duplicates.Remove(id);
+        }
+        _duplicatePruneThreshold = Math.Max(1024, _duplicates.Count * 2);
+        batch.PruneDuplicates(Key, now);
+    }
+
+    private bool IsDuplicate(string messageId, DateTimeOffset now)
+    {
+        if (!_duplicates.TryGetValue(messageId, out var expires))
+            return false;
+        if (expires > now)
+            return true;
+        _duplicates.Remove(messageId);
+        return false;
+    }
+
+    /// <summary>An active (or newly activated) main-queue message: TTL timer, then ready.</summary>
+    private void Activate(MessageEntry entry)
+    {
+        if (entry.ExpiresAt is { } expires)
+            AddTimer(TimerKind.Expire, entry, expires);
+        if (entry.VisibleAfter is { } visible && visible > _time.GetUtcNow())
+            AddTimer(TimerKind.Visible, entry, visible);
+        else
+            _main.MakeReady(entry);
+    }
+}

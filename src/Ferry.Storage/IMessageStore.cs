@@ -1,0 +1,32 @@
+namespace Ferry.Storage;
+
+/// <summary>
+/// The storage contract every Ferry engine implements. The broker owns all state in memory and treats the store
+/// as the durable truth it rebuilds that state from.
+/// </summary>
+/// <remarks>
+/// <para><b>Atomicity.</b> Every <see cref="WriteBatch"/> passed to <see cref="CommitAsync"/> is applied entirely or
+/// not at all. Batches from concurrent callers may be merged into one physical transaction (group commit); they are
+/// applied in the order <see cref="CommitAsync"/> was called.</para>
+/// <para><b>Durability.</b> When the task returned by <see cref="CommitAsync"/> completes successfully, the batch is
+/// on stable storage (for the embedded engine: fsync/fdatasync of the write-ahead log), unless the engine was opened
+/// in a mode documented as relaxed. A crash at any moment after that loses nothing in it; a crash before it leaves
+/// either all of it or none of it.</para>
+/// <para><b>Threading.</b> All members are safe to call from any thread concurrently.</para>
+/// <para><b>Failures.</b> A failed commit faults the returned task with <see cref="StoreException"/>; nothing of that
+/// batch is applied. The engine stays usable for later batches where the fault was transient.</para>
+/// </remarks>
+public interface IMessageStore : IAsyncDisposable
+{
+    /// <summary>Loads everything needed to rebuild the broker's in-memory index. Called once, before any write.</summary>
+    /// <remarks>Message bodies are not loaded; read them with <see cref="ReadBodyAsync"/>.</remarks>
+    ValueTask<RecoveredState> RecoverAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Applies <paramref name="batch"/> atomically; the task completes once it is durable.</summary>
+    /// <remarks>The caller must not mutate the batch after the call.</remarks>
+    ValueTask CommitAsync(WriteBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the encoded body of one stored message, or null when it does not exist.</summary>
+    /// <remarks>Sees every batch whose commit has completed.</remarks>
+    ValueTask<byte[]?> ReadBodyAsync(string entity, long sequenceNumber, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,60 @@
+namespace Ferry.Storage;
+
+/// <summary>
+/// An ordered set of operations applied atomically by <see cref="IMessageStore.CommitAsync"/>.
+/// </summary>
+/// <remarks>Not thread-safe: build it on one thread, then hand it over and stop touching it.</remarks>
+public sealed class WriteBatch
+{
+    private readonly List<WriteOperation> _operations;
+
+    public WriteBatch() => _operations = [];
+
+    public WriteBatch(int capacity) => _operations = new List<WriteOperation>(capacity);
+
+    public IReadOnlyList<WriteOperation> Operations => _operations;
+
+    public int Count => _operations.Count;
+
+    /// <summary>Creates or replaces an entity's record.</summary>
+    public WriteBatch PutEntity(StoredEntity entity) => Add(new(WriteOperationKind.PutEntity, entity.Path, EntityRecord: entity));
+
+    /// <summary>Deletes an entity with all its messages, session states, duplicates and sequence history.</summary>
+    public WriteBatch DeleteEntity(string path) => Add(new(WriteOperationKind.DeleteEntity, path));
+
+    /// <summary>Inserts a message; also raises the entity's last sequence number to at least its sequence number.</summary>
+    public WriteBatch InsertMessage(StoredMessage message) => Add(new(WriteOperationKind.InsertMessage, message.Entity, Message: message));
+
+    /// <summary>Replaces the mutable fields of a stored message (everything but the body). A missing message is ignored.</summary>
+    public WriteBatch UpdateMessage(StoredMessage message) => Add(new(WriteOperationKind.UpdateMessage, message.Entity, Message: message));
+
+    /// <summary>Deletes a message. A missing message is ignored.</summary>
+    public WriteBatch DeleteMessage(string entity, long sequenceNumber) =>
+        Add(new(WriteOperationKind.DeleteMessage, entity, SequenceNumber: sequenceNumber));
+
+    /// <summary>Sets a session's state.</summary>
+    public WriteBatch PutSessionState(string entity, string sessionId, byte[] state) =>
+        Add(new(WriteOperationKind.PutSessionState, entity, Key: sessionId, Data: state));
+
+    /// <summary>Removes a session's state.</summary>
+    public WriteBatch DeleteSessionState(string entity, string sessionId) =>
+        Add(new(WriteOperationKind.DeleteSessionState, entity, Key: sessionId));
+
+    /// <summary>Remembers a message id for duplicate detection until <paramref name="expiresAt"/>.</summary>
+    public WriteBatch PutDuplicate(string entity, string messageId, DateTimeOffset expiresAt) =>
+        Add(new(WriteOperationKind.PutDuplicate, entity, Key: messageId, Time: expiresAt));
+
+    /// <summary>Forgets duplicate-detection entries of an entity that expire at or before <paramref name="now"/>.</summary>
+    public WriteBatch PruneDuplicates(string entity, DateTimeOffset now) =>
+        Add(new(WriteOperationKind.PruneDuplicates, entity, Time: now));
+
+    /// <summary>Raises an entity's last sequence number to at least <paramref name="sequenceNumber"/>.</summary>
+    public WriteBatch RaiseSequenceNumber(string entity, long sequenceNumber) =>
+        Add(new(WriteOperationKind.RaiseSequenceNumber, entity, SequenceNumber: sequenceNumber));
+
+    private WriteBatch Add(WriteOperation operation)
+    {
+        _operations.Add(operation);
+        return this;
+    }
+}
