@@ -58,6 +58,9 @@ public sealed partial class QueueEntity
     {
         lock (_sync)
         {
+            // A receiver the entity closed itself (OnClosed) is already out of the list, which is being walked.
+            if (receiver.Closed)
+                return;
             receiver.Closed = true;
             receiver.Queue.Receivers.Remove(receiver);
         }

@@ -15,18 +15,29 @@ namespace Ferry.Storage;
 /// <para><b>Threading.</b> All members are safe to call from any thread concurrently.</para>
 /// <para><b>Failures.</b> A failed commit faults the returned task with <see cref="StoreException"/>; nothing of that
 /// batch is applied. The engine stays usable for later batches where the fault was transient.</para>
+/// <para><b>Time.</b> Times are kept exact to the tick and come back in UTC (offset zero); the offset given is not kept.</para>
+/// <para><b>Disposal.</b> <see cref="IAsyncDisposable.DisposeAsync"/> lets every batch already accepted finish (commit or
+/// fail), then releases the engine. Calls after it fault with <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 public interface IMessageStore : IAsyncDisposable
 {
     /// <summary>Loads everything needed to rebuild the broker's in-memory index. Called once, before any write.</summary>
-    /// <remarks>Message bodies are not loaded; read them with <see cref="ReadBodyAsync"/>.</remarks>
+    /// <remarks>
+    /// Message bodies are not loaded; read them with <see cref="ReadBodyAsync"/>. Duplicate-detection entries are returned
+    /// whether expired or not: the store has no clock, so the broker drops the expired ones (and prunes them).
+    /// </remarks>
     ValueTask<RecoveredState> RecoverAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Applies <paramref name="batch"/> atomically; the task completes once it is durable.</summary>
-    /// <remarks>The caller must not mutate the batch after the call.</remarks>
+    /// <remarks>
+    /// The caller must not mutate the batch, nor the buffers it references, until the task completes; after that the buffers
+    /// are the caller's again. The cancellation token is observed only before the batch is accepted: once accepted it commits
+    /// or fails as a whole whatever the token does. An empty batch is valid and completes once every batch accepted before it
+    /// has.
+    /// </remarks>
     ValueTask CommitAsync(WriteBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>Reads the encoded body of one stored message, or null when it does not exist.</summary>
-    /// <remarks>Sees every batch whose commit has completed.</remarks>
+    /// <remarks>Sees every batch whose commit has completed. The returned array is a new one that the caller owns.</remarks>
     ValueTask<byte[]?> ReadBodyAsync(string entity, long sequenceNumber, CancellationToken cancellationToken = default);
 }

@@ -20,6 +20,10 @@ public sealed class WriteBatch
     public WriteBatch PutEntity(StoredEntity entity) => Add(new(WriteOperationKind.PutEntity, entity.Path, EntityRecord: entity));
 
     /// <summary>Deletes an entity with all its messages, session states, duplicates and sequence history.</summary>
+    /// <remarks>
+    /// Exactly <paramref name="path"/>: a topic's subscriptions are entities of their own, deleted by their own operations.
+    /// A later insert under the same path starts a new sequence history.
+    /// </remarks>
     public WriteBatch DeleteEntity(string path) => Add(new(WriteOperationKind.DeleteEntity, path));
 
     /// <summary>Inserts a message; also raises the entity's last sequence number to at least its sequence number.</summary>

@@ -1,0 +1,111 @@
+using Ferry.Server;
+using Microsoft.Extensions.Configuration;
+
+namespace Ferry.Host;
+
+/// <summary>
+/// Reads <see cref="FerryServerOptions"/> from, in rising precedence: <c>appsettings.json</c> (section <c>Ferry</c>),
+/// environment variables (<c>FERRY_</c> prefix, e.g. <c>FERRY_AMQPPORT</c>), and the command line
+/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--bind</c>, <c>--log-level</c>).
+/// </summary>
+internal static class HostOptions
+{
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--config"] = "Ferry:ConfigFile",
+        ["--data"] = "Ferry:DataDirectory",
+        ["--in-memory"] = "Ferry:InMemory",
+        ["--amqp-port"] = "Ferry:AmqpPort",
+        ["--http-port"] = "Ferry:HttpPort",
+        ["--bind"] = "Ferry:Bind",
+        ["--host-name"] = "Ferry:NamespaceHost",
+        ["--log-level"] = "Ferry:LogLevel",
+    };
+
+    public const string Usage = """
+        Usage: ferry [options]
+          --config <file>     entities to create, in the Service Bus emulator's Config.json format
+          --data <dir>        where the store keeps its files (default ./ferry-data)
+          --in-memory         keep everything in memory; nothing survives the process (for tests)
+          --amqp-port <port>  AMQP port (default 5672)
+          --http-port <port>  HTTP port for /health and management (default 5300)
+          --bind <address>    localhost (default), any, or an IP address
+          --log-level <level> Trace, Debug, Information, Warning (default), Error
+        Environment: FERRY_CONFIGFILE, FERRY_DATADIRECTORY, FERRY_AMQPPORT, … override appsettings.json; the command line wins.
+        """;
+
+    /// <exception cref="ArgumentException">An unknown switch or a bad value, with a message for the user.</exception>
+    public static (FerryServerOptions Options, string LogLevel) Read(string[] args)
+    {
+        var normalized = new List<string>(args.Length + 2);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var name = arg.Split('=', 2)[0];
+            if (!Switches.ContainsKey(name))
+                throw new ArgumentException($"Unknown option '{arg}'.");
+            if (name == "--in-memory" && !arg.Contains('=', StringComparison.Ordinal))
+            {
+                normalized.Add("--in-memory=true");
+                continue;
+            }
+            if (!arg.Contains('=', StringComparison.Ordinal))
+            {
+                if (i + 1 >= args.Length)
+                    throw new ArgumentException($"Option '{arg}' needs a value.");
+                normalized.Add($"{arg}={args[++i]}");
+                continue;
+            }
+            normalized.Add(arg);
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables("FERRY_")
+            .AddCommandLine([.. normalized], Switches)
+            .Build();
+        var section = configuration.GetSection("Ferry");
+        var options = new FerryServerOptions
+        {
+            ConfigFile = Get(configuration, section, "ConfigFile") is { Length: > 0 } config ? config : null,
+            DataDirectory = Get(configuration, section, "DataDirectory") ?? "ferry-data",
+            InMemory = ParseBool(Get(configuration, section, "InMemory"), "--in-memory") ?? false,
+            AmqpPort = ParsePort(Get(configuration, section, "AmqpPort"), "--amqp-port") ?? 5672,
+            HttpPort = ParsePort(Get(configuration, section, "HttpPort"), "--http-port") ?? 5300,
+            Bind = Get(configuration, section, "Bind") ?? "localhost",
+            NamespaceHost = Get(configuration, section, "NamespaceHost") ?? "localhost",
+        };
+        foreach (var key in section.GetSection("Keys").GetChildren())
+        {
+            var keyName = key["Name"];
+            var keyValue = key["Key"];
+            if (string.IsNullOrEmpty(keyName) || string.IsNullOrEmpty(keyValue))
+                throw new ArgumentException($"Ferry:Keys:{key.Key} needs both Name and Key.");
+            options.Keys.Add(new SharedAccessKey(keyName, keyValue));
+        }
+        if (options.Bind is not ("localhost" or "any") && !System.Net.IPAddress.TryParse(options.Bind, out _))
+            throw new ArgumentException($"--bind '{options.Bind}' is not localhost, any, or an IP address.");
+        return (options, Get(configuration, section, "LogLevel") ?? "Warning");
+    }
+
+    // Environment variables arrive flat (FERRY_AMQPPORT → AMQPPORT); the command line and appsettings use Ferry:AmqpPort.
+    private static string? Get(IConfiguration root, IConfigurationSection section, string key) => section[key] ?? root[key];
+
+    private static int? ParsePort(string? value, string name)
+    {
+        if (value is null)
+            return null;
+        return int.TryParse(value, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new ArgumentException($"{name} '{value}' is not a port number; allowed 0 to 65535 (0 picks a free port).");
+    }
+
+    private static bool? ParseBool(string? value, string name)
+    {
+        if (value is null)
+            return null;
+        return bool.TryParse(value, out var flag) ? flag : throw new ArgumentException($"{name} '{value}' is not true or false.");
+    }
+}

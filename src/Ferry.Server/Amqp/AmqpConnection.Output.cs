@@ -1,0 +1,152 @@
+using System.Buffers;
+using Ferry.Amqp;
+
+namespace Ferry.Server.Amqp;
+
+internal sealed partial class AmqpConnection
+{
+    private readonly SemaphoreSlim _outputSignal = new(0, 1);
+    private readonly SemaphoreSlim _outputRoom = new(0, 1);
+    private ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    private ArrayBufferWriter<byte> _spare = new(64 * 1024);
+    private int _signalled;
+    private long _lastSentTicks;
+    private ITimer? _heartbeat;
+    private TimeSpan _heartbeatInterval;
+    private bool _sendHeartbeats;
+    private bool _waitingForRoom;
+
+    /// <summary>Writes one frame on <paramref name="channel"/>. Callers may hold <see cref="_sync"/> or not.</summary>
+    public void WriteFrame(ushort channel, Performative performative, ReadOnlySpan<byte> payload = default)
+    {
+        lock (_sync)
+        {
+            if (_closeSent)
+                return;
+            FrameWriter.WriteFrame(_pending, FrameType.Amqp, channel, performative, payload);
+        }
+        SignalOutput();
+    }
+
+    /// <summary>Writes a transfer, split into frames of at most the negotiated size.</summary>
+    public void WriteTransfer(ushort channel, Transfer transfer, ReadOnlySpan<byte> payload)
+    {
+        lock (_sync)
+        {
+            if (_closeSent)
+                return;
+            FrameWriter.WriteTransfer(_pending, channel, transfer, payload, OutgoingMaxFrameSize);
+        }
+        SignalOutput();
+    }
+
+    /// <summary>Runs <paramref name="write"/> under the connection lock with the pending output buffer.</summary>
+    public void WriteLocked<TState>(TState state, Action<IBufferWriter<byte>, TState> write)
+    {
+        lock (_sync)
+        {
+            if (_closeSent)
+                return;
+            write(_pending, state);
+        }
+        SignalOutput();
+    }
+
+    internal Lock SyncRoot => _sync;
+
+    /// <summary>The pending output buffer, for writers that encode straight into it. Call under <see cref="SyncRoot"/>, then <see cref="SignalOutput"/>.</summary>
+    internal bool TryGetOutput(out IBufferWriter<byte> output)
+    {
+        output = _pending;
+        return !_closeSent;
+    }
+
+    internal void SignalOutput()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+            _outputSignal.Release();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _context.Transport.Output;
+        while (true)
+        {
+            await _outputSignal.WaitAsync().ConfigureAwait(false);
+            Volatile.Write(ref _signalled, 0);
+            ArrayBufferWriter<byte> batch;
+            lock (_sync)
+            {
+                batch = _pending;
+                _pending = _spare;
+                _spare = batch;
+                if (_waitingForRoom)
+                {
+                    _waitingForRoom = false;
+                    _outputRoom.Release();
+                }
+            }
+            if (batch.WrittenCount > 0)
+            {
+                output.Write(batch.WrittenSpan);
+                batch.ResetWrittenCount();
+                Volatile.Write(ref _lastSentTicks, _time.GetTimestamp());
+                var flush = await output.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                    return;
+            }
+            if (_closing.IsCancellationRequested)
+            {
+                lock (_sync)
+                {
+                    if (_pending.WrittenCount == 0)
+                        return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Backpressure: the read loop waits while the output not yet taken by the writer is above the mark.</summary>
+    private async Task WaitForOutputRoomAsync()
+    {
+        while (true)
+        {
+            lock (_sync)
+            {
+                if (_pending.WrittenCount < OutputHighWaterMark || _closing.IsCancellationRequested)
+                    return;
+                _waitingForRoom = true;
+            }
+            await _outputRoom.WaitAsync(_closing.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushAndWaitAsync()
+    {
+        SignalOutput();
+        await Task.Yield();
+    }
+
+    private void OnHeartbeatTimer()
+    {
+        if (_phase != Phase.Running)
+            return;
+        var now = _time.GetTimestamp();
+        // Our own idle time-out: the peer must send something (at least a heartbeat) within it (§2.4.5).
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastReceivedTicks), now) > _options.IdleTimeout)
+        {
+            CloseWithError(AmqpErrorCode.ResourceLimitExceeded,
+                $"The connection was idle for more than {_options.IdleTimeout.TotalSeconds:0} seconds (the idle time-out Ferry announced).");
+            return;
+        }
+        if (_sendHeartbeats && _time.GetElapsedTime(Volatile.Read(ref _lastSentTicks), now) >= _heartbeatInterval)
+        {
+            lock (_sync)
+            {
+                if (!_closeSent)
+                    FrameWriter.WriteEmptyFrame(_pending);
+            }
+            SignalOutput();
+        }
+    }
+}

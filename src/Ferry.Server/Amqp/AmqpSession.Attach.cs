@@ -1,0 +1,155 @@
+using Ferry.Amqp;
+using Ferry.Broker;
+using Ferry.Storage;
+
+namespace Ferry.Server.Amqp;
+
+internal sealed partial class AmqpSession
+{
+    private const string ManagementSuffix = "$management";
+    private static readonly AmqpSymbol SessionFilter = "com.microsoft:session-filter";
+
+    /// <summary>Routes an attach (§2.7.3) to $cbs, a $management node, or an entity.</summary>
+    private void OnAttach(Attach attach)
+    {
+        lock (Connection.SyncRoot)
+        {
+            if (_links.ContainsKey(attach.Handle))
+            {
+                EndWithError(AmqpErrorCode.HandleInUse, $"Handle {attach.Handle} is already attached.");
+                return;
+            }
+        }
+        var clientSends = attach.Role == Role.Sender;
+        var address = NormalizeAddress(clientSends ? attach.Target?.Address : attach.Source?.Address);
+        if (address is null)
+        {
+            Refuse(attach, AmqpErrorCode.InvalidField, clientSends ? "The attach has no target address." : "The attach has no source address.");
+            return;
+        }
+        if (address == "$cbs")
+        {
+            Accept(attach, clientSends ? new NodeRequestLink(this, attach, NodeKind.Cbs, string.Empty) : new NodeReplyLink(this, attach));
+            return;
+        }
+        if (address.EndsWith(ManagementSuffix, StringComparison.OrdinalIgnoreCase))
+        {
+            var entityPath = address[..^ManagementSuffix.Length].TrimEnd('/');
+            if (!Connection.IsAuthorized(address))
+            {
+                RefuseUnauthorized(attach, address);
+                return;
+            }
+            Accept(attach, clientSends ? new NodeRequestLink(this, attach, NodeKind.Management, entityPath) : new NodeReplyLink(this, attach));
+            return;
+        }
+        if (!Connection.Broker.TryResolve(address, out var queue, out var subQueue) || (clientSends && subQueue != SubQueue.Main))
+        {
+            Refuse(attach, AmqpErrorCode.NotFound, $"The messaging entity '{Connection.Broker.EntityAddress(address)}' could not be found.");
+            return;
+        }
+        if (!Connection.IsAuthorized(address))
+        {
+            RefuseUnauthorized(attach, address);
+            return;
+        }
+        if (clientSends)
+        {
+            Accept(attach, new EntitySenderLink(this, attach, queue));
+            return;
+        }
+        if (attach.Source?.Filter is { } filter && filter.ContainsKey(SessionFilter))
+        {
+            Refuse(attach, AmqpErrorCode.NotImplemented, $"Session receivers are not supported by this version of Ferry (entity '{queue.Name}').");
+            return;
+        }
+        var mode = attach.SndSettleMode == SenderSettleMode.Settled ? ReceiveMode.ReceiveAndDelete : ReceiveMode.PeekLock;
+        EntityReceiverLink link;
+        try
+        {
+            link = new EntityReceiverLink(this, attach, queue, subQueue, mode);
+        }
+        catch (BrokerException ex)
+        {
+            Refuse(attach, ServiceBusErrors.Condition(ex.Code), ex.Message);
+            return;
+        }
+        Accept(attach, link);
+    }
+
+    private void RefuseUnauthorized(Attach attach, string address) =>
+        Refuse(attach, AmqpErrorCode.UnauthorizedAccess,
+            $"Unauthorized access to '{Connection.Broker.EntityAddress(address)}': no valid token for it was put on $cbs. Check the SharedAccessKeyName and SharedAccessKey.");
+
+    /// <summary>
+    /// Addresses arrive as <c>queue</c>, <c>/queue</c> (.NET) or absolute <c>amqps://host/queue</c>; all mean <c>queue</c>.
+    /// </summary>
+    private static string? NormalizeAddress(string? address)
+    {
+        if (string.IsNullOrEmpty(address))
+            return null;
+        var scheme = address.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            var slash = address.IndexOf('/', scheme + 3);
+            address = slash < 0 ? string.Empty : address[(slash + 1)..];
+        }
+        address = address.Trim('/');
+        return address.Length == 0 ? null : address;
+    }
+
+    private void Accept(Attach attach, AmqpLink link)
+    {
+        lock (Connection.SyncRoot)
+        {
+            _links[attach.Handle] = link;
+            var reply = new Attach
+            {
+                Name = attach.Name,
+                Handle = attach.Handle,
+                Role = attach.Role == Role.Sender ? Role.Receiver : Role.Sender,
+                SndSettleMode = attach.SndSettleMode,
+                RcvSettleMode = attach.RcvSettleMode,
+                Source = attach.Source,
+                Target = attach.Target,
+                InitialDeliveryCount = attach.Role == Role.Receiver ? 0u : null,
+                MaxMessageSize = link is EntitySenderLink sender ? sender.MaxMessageSize : null,
+            };
+            Connection.WriteFrame(Channel, reply);
+        }
+        link.OnAttached();
+    }
+
+    /// <summary>
+    /// Refuses an attach the way Service Bus does (§2.6.3): attach back with a null terminus, then detach with the error.
+    /// </summary>
+    private void Refuse(Attach attach, AmqpSymbol condition, string description)
+    {
+        var clientSends = attach.Role == Role.Sender;
+        lock (Connection.SyncRoot)
+        {
+            Connection.WriteFrame(Channel, new Attach
+            {
+                Name = attach.Name,
+                Handle = attach.Handle,
+                Role = clientSends ? Role.Receiver : Role.Sender,
+                Source = clientSends ? attach.Source : null,
+                Target = clientSends ? null : attach.Target,
+                InitialDeliveryCount = clientSends ? null : 0u,
+            });
+            Connection.WriteFrame(Channel, new Detach { Handle = attach.Handle, Closed = true, Error = new AmqpError(condition, description) });
+        }
+    }
+
+    public void WriteLinkFlow(uint handle, uint deliveryCount, uint linkCredit, bool drain = false)
+    {
+        lock (Connection.SyncRoot)
+        {
+            var flow = CreateFlow(handle);
+            flow.DeliveryCount = deliveryCount;
+            flow.LinkCredit = linkCredit;
+            flow.Drain = drain;
+            Connection.WriteFrame(Channel, flow);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using Ferry.Amqp;
+using Ferry.Broker;
+using Ferry.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Amqp;
+
+/// <summary>
+/// A client's receiver link on a queue or its dead-letter queue. It is the broker receiver's sink: the entity pushes
+/// messages while the link has credit, and each becomes a transfer tagged with its lock token in .NET GUID byte order.
+/// </summary>
+internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
+{
+    /// <summary>Ferry's abandon-with-delay extension: this message-annotation (milliseconds) on a modified outcome.</summary>
+    public static readonly AmqpSymbol RetryAfterAnnotation = "com.ferry:retry-after-ms";
+
+    private static readonly Accepted AcceptedOutcome = new();
+    private readonly QueueEntity _queue;
+    private readonly Receiver _receiver;
+    private readonly bool _presettled;
+    private int _closed;
+
+    public EntityReceiverLink(AmqpSession session, Attach attach, QueueEntity queue, SubQueue subQueue, ReceiveMode mode) : base(session, attach)
+    {
+        _queue = queue;
+        _presettled = mode == ReceiveMode.ReceiveAndDelete;
+        _receiver = queue.CreateReceiver(subQueue, mode, this);
+    }
+
+    /// <summary>
+    /// Credit (§2.6.7): the client's delivery-count plus link-credit is the total number of deliveries it allows.
+    /// Drain: deliver what is ready, then give up the rest and tell the client where the count ended.
+    /// </summary>
+    public override void OnFlow(Flow flow)
+    {
+        if (flow.LinkCredit is { } credit)
+        {
+            var delivered = _receiver.Delivered;
+            // Unwrap the client's 32-bit delivery-count against ours (RFC 1982 serial arithmetic).
+            var clientCount = flow.DeliveryCount ?? 0u;
+            var behind = (uint)delivered - clientCount;
+            var limit = delivered - behind + credit;
+            _receiver.SetDeliveryLimit(limit);
+            if (flow.Drain)
+            {
+                var total = _receiver.Drain();
+                Session.WriteLinkFlow(Handle, (uint)total, 0, drain: true);
+                return;
+            }
+        }
+        if (flow.Echo)
+            Session.WriteLinkFlow(Handle, (uint)_receiver.Delivered, (uint)_receiver.Credit);
+    }
+
+    /// <summary>Called under the entity's lock: encode and write at once so transfers keep the entity's order.</summary>
+    public void OnDelivery(Receiver receiver, BrokerMessage message)
+    {
+        if (!message.IsBodyLoaded)
+        {
+            _ = LoadAndSendAsync(message);
+            return;
+        }
+        Send(message, message.Body);
+    }
+
+    private async Task LoadAndSendAsync(BrokerMessage message)
+    {
+        try
+        {
+            var body = await _queue.LoadBodyAsync(message).ConfigureAwait(false);
+            if (body is { } loaded)
+                Send(message, loaded);
+        }
+        catch (Exception ex)
+        {
+            Connection.Logger.LogError(ex, "Loading message {SequenceNumber} of {Entity} from the store failed.", message.SequenceNumber, _queue.Name);
+        }
+    }
+
+    private void Send(BrokerMessage message, ReadOnlyMemory<byte> body)
+    {
+        var sections = MessageSections.Scan(body.Span);
+        var (header, annotations, applicationProperties) = ServiceBusMessageCodec.DeliveryParts(message, body.Span, sections);
+        var tag = new byte[16];
+        if (_presettled)
+            BitConverter.TryWriteBytes(tag, message.SequenceNumber);
+        else
+            message.LockToken.TryWriteBytes(tag); // .NET GUID byte order, as the SDKs expect (reference §4.4)
+        lock (Connection.SyncRoot)
+        {
+            if (!Connection.TryGetOutput(out var output))
+                return;
+            var transfer = new Transfer
+            {
+                Handle = Handle,
+                DeliveryId = Session.AllocateDelivery(this, message.LockToken, _presettled),
+                DeliveryTag = tag,
+                MessageFormat = 0,
+                Settled = _presettled,
+            };
+            DeliveryWriter.WriteTransfer(output, Session.Channel, transfer, body.Span, sections, header, annotations, Connection.OutgoingMaxFrameSize,
+                applicationProperties);
+        }
+        Connection.SignalOutput();
+    }
+
+    /// <summary>Applies the client's outcome for one delivery, then answers with a settled disposition (reference §5.1).</summary>
+    public void Settle(uint deliveryId, Guid lockToken, DeliveryState? state, bool reply) => _ = SettleAsync(deliveryId, lockToken, state, reply);
+
+    private async Task SettleAsync(uint deliveryId, Guid lockToken, DeliveryState? state, bool reply)
+    {
+        DeliveryState outcome = AcceptedOutcome;
+        try
+        {
+            switch (state)
+            {
+                case Accepted:
+                    await _queue.CompleteAsync(lockToken).ConfigureAwait(false);
+                    break;
+                case Modified { UndeliverableHere: true } modified:
+                    await _queue.DeferAsync(lockToken, ServiceBusMessageCodec.ToProperties(modified.MessageAnnotations)).ConfigureAwait(false);
+                    break;
+                case Modified modified:
+                    var (properties, retryAfter) = SplitRetryAfter(modified.MessageAnnotations);
+                    await _queue.AbandonAsync(lockToken, properties, retryAfter).ConfigureAwait(false);
+                    break;
+                case Rejected rejected:
+                    var (reason, description, extra) = ServiceBusMessageCodec.ReadDeadLetterInfo(rejected.Error);
+                    await _queue.DeadLetterAsync(lockToken, reason, description, extra).ConfigureAwait(false);
+                    break;
+                case Released:
+                    await _queue.AbandonAsync(lockToken).ConfigureAwait(false);
+                    break;
+                default:
+                    // No outcome (or received): nothing to do; the lock runs out on its own.
+                    break;
+            }
+        }
+        catch (BrokerException ex)
+        {
+            outcome = new Rejected(ServiceBusErrors.From(ex));
+        }
+        catch (Exception ex)
+        {
+            Connection.Logger.LogError(ex, "Settling a delivery of {Entity} failed.", _queue.Name);
+            outcome = new Rejected(new AmqpError(ServiceBusErrors.InternalError, $"Settlement failed inside Ferry: {ex.Message}"));
+        }
+        if (reply)
+            Connection.WriteFrame(Session.Channel, new Disposition { Role = Role.Sender, First = deliveryId, Settled = true, State = outcome });
+    }
+
+    private static (IReadOnlyDictionary<string, object?>? Properties, TimeSpan? RetryAfter) SplitRetryAfter(AmqpMap? annotations)
+    {
+        var properties = ServiceBusMessageCodec.ToProperties(annotations);
+        if (properties is null || !properties.TryGetValue(RetryAfterAnnotation.Value, out var value))
+            return (properties, null);
+        var rest = new Dictionary<string, object?>(properties, StringComparer.Ordinal);
+        rest.Remove(RetryAfterAnnotation.Value);
+        var delay = value switch
+        {
+            int ms => TimeSpan.FromMilliseconds(ms),
+            long ms => TimeSpan.FromMilliseconds(ms),
+            uint ms => TimeSpan.FromMilliseconds(ms),
+            ulong ms => TimeSpan.FromMilliseconds(ms),
+            double ms => TimeSpan.FromMilliseconds(ms),
+            _ => (TimeSpan?)null,
+        };
+        return (rest.Count == 0 ? null : rest, delay);
+    }
+
+    /// <summary>The broker closed the receiver (entity deleted or disabled, shutdown): detach with its error.</summary>
+    public void OnClosed(Receiver receiver, BrokerException reason) =>
+        _ = Task.Run(() => DetachWithError(ServiceBusErrors.Condition(reason.Code), reason.Message));
+
+    public override void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return;
+        _receiver.Dispose();
+        Session.ForgetDeliveries(this);
+    }
+}

@@ -1,0 +1,63 @@
+using Ferry.Amqp;
+using Ferry.Broker;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Amqp;
+
+/// <summary>A client's sender link to a queue: each message (or 0x80013700 batch) becomes one atomic broker send.</summary>
+internal sealed class EntitySenderLink : IncomingLink
+{
+    /// <summary>Service Bus batch format: the body is data sections, each a complete encoded message (reference §3.3).</summary>
+    public const uint BatchMessageFormat = 0x80013700;
+
+    private static readonly Accepted AcceptedOutcome = new();
+    private readonly QueueEntity _queue;
+
+    public EntitySenderLink(AmqpSession session, Attach attach, QueueEntity queue) : base(session, attach, creditWindow: 1000)
+    {
+        _queue = queue;
+    }
+
+    /// <summary>Announced in the attach: the queue's MaxMessageSizeInKilobytes.</summary>
+    public ulong MaxMessageSize => (ulong)_queue.Settings.MaxMessageSizeInKilobytes * 1024;
+
+    // Batches carry framing overhead around their messages; the broker checks each message's own size.
+    protected override long MessageSizeLimit => (long)QueueSettings.MaxMessageSizeLimitInKilobytes * 1024 + 64 * 1024;
+
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message)
+    {
+        IReadOnlyList<IncomingMessage> messages;
+        try
+        {
+            messages = messageFormat == BatchMessageFormat
+                ? ServiceBusMessageCodec.UnpackBatch(message, Connection.Time.GetUtcNow())
+                : [ServiceBusMessageCodec.ToIncoming(message, Connection.Time.GetUtcNow())];
+        }
+        catch (AmqpDecodeException ex)
+        {
+            Settle(deliveryId, settled, new Rejected(new AmqpError(ServiceBusErrors.ArgumentError, $"The message could not be decoded: {ex.Message}")));
+            return;
+        }
+        _ = SendAsync(deliveryId, settled, messages);
+    }
+
+    private async Task SendAsync(uint deliveryId, bool settled, IReadOnlyList<IncomingMessage> messages)
+    {
+        DeliveryState outcome;
+        try
+        {
+            await _queue.SendAsync(messages).ConfigureAwait(false);
+            outcome = AcceptedOutcome;
+        }
+        catch (BrokerException ex)
+        {
+            outcome = new Rejected(ServiceBusErrors.From(ex));
+        }
+        catch (Exception ex)
+        {
+            Connection.Logger.LogError(ex, "Sending to {Entity} failed.", _queue.Name);
+            outcome = new Rejected(new AmqpError(ServiceBusErrors.InternalError, $"The send failed inside Ferry: {ex.Message}"));
+        }
+        Settle(deliveryId, settled, outcome);
+    }
+}

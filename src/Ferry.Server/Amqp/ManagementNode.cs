@@ -1,0 +1,202 @@
+using System.Collections;
+using Ferry.Amqp;
+using Ferry.Broker;
+using Ferry.Storage;
+
+namespace Ferry.Server.Amqp;
+
+/// <summary>
+/// <c>&lt;entity&gt;/$management</c> (reference §6): peek, renew-lock, schedule and cancel, receive deferred by sequence
+/// number, update-disposition. Errors carry statusCode and an errorCondition symbol the SDKs map to named errors.
+/// </summary>
+internal static class ManagementNode
+{
+    private const string Prefix = "com.microsoft:";
+
+    public static async Task<byte[]> HandleAsync(AmqpConnection connection, string entityPath, ManagementRequest request)
+    {
+        var broker = connection.Broker;
+        if (!broker.TryResolve(entityPath, out var queue, out var subQueue))
+        {
+            return request.ErrorResponse(cbs: false, 404, ServiceBusErrors.NotFound,
+                $"The messaging entity '{broker.EntityAddress(entityPath)}' could not be found.");
+        }
+        var body = request.BodyMap;
+        try
+        {
+            return request.Operation switch
+            {
+                Prefix + "peek-message" => Peek(request, queue, subQueue, body),
+                Prefix + "renew-lock" => RenewLock(request, queue, body),
+                Prefix + "schedule-message" => await ScheduleAsync(request, queue, subQueue, body, connection.Time.GetUtcNow()).ConfigureAwait(false),
+                Prefix + "cancel-scheduled-message" => await CancelScheduledAsync(request, queue, body).ConfigureAwait(false),
+                Prefix + "receive-by-sequence-number" => await ReceiveBySequenceNumberAsync(request, queue, subQueue, body).ConfigureAwait(false),
+                Prefix + "update-disposition" => await UpdateDispositionAsync(request, queue, body).ConfigureAwait(false),
+                _ => request.ErrorResponse(cbs: false, 501, AmqpErrorCode.NotImplemented,
+                    $"The management operation '{request.Operation}' is not supported by this version of Ferry."),
+            };
+        }
+        catch (BrokerException ex)
+        {
+            return request.ErrorResponse(cbs: false, ServiceBusErrors.StatusCode(ex.Code), ServiceBusErrors.Condition(ex.Code), ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, ex.Message);
+        }
+        catch (AmqpDecodeException ex)
+        {
+            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, $"A message in the request could not be decoded: {ex.Message}");
+        }
+    }
+
+    private static byte[] Peek(ManagementRequest request, QueueEntity queue, SubQueue subQueue, AmqpMap body)
+    {
+        var from = Long(body, "from-sequence-number");
+        var count = (int)Math.Clamp(Long(body, "message-count"), 0, 1000);
+        var peeked = queue.Peek(subQueue, from, count);
+        if (peeked.Count == 0)
+            return request.Response(cbs: false, 204, "No messages.");
+        var messages = new List<object?>(peeked.Count);
+        foreach (var message in peeked)
+        {
+            var payload = message.IsBodyLoaded ? message.Body : queue.LoadBodyAsync(message).AsTask().GetAwaiter().GetResult();
+            if (payload is not { } bytes)
+                continue;
+            messages.Add(new AmqpMap { ["message"] = ServiceBusMessageCodec.EncodeDelivered(message, bytes.Span) });
+        }
+        return request.Response(cbs: false, 200, "OK", new AmqpMap { ["messages"] = messages });
+    }
+
+    private static byte[] RenewLock(ManagementRequest request, QueueEntity queue, AmqpMap body)
+    {
+        var tokens = Guids(body, "lock-tokens");
+        var expirations = new DateTimeOffset[tokens.Count];
+        for (var i = 0; i < tokens.Count; i++)
+            expirations[i] = queue.RenewLock(tokens[i]);
+        return request.Response(cbs: false, 200, "OK", new AmqpMap { ["expirations"] = expirations });
+    }
+
+    private static async Task<byte[]> ScheduleAsync(ManagementRequest request, QueueEntity queue, SubQueue subQueue, AmqpMap body, DateTimeOffset now)
+    {
+        if (subQueue != SubQueue.Main)
+            throw new ArgumentException("Messages cannot be scheduled on a dead-letter queue.");
+        if (!body.TryGetValue("messages", out var value) || value is not IList entries)
+            throw new ArgumentException("schedule-message needs 'messages', a list of maps with a 'message' binary.");
+        var messages = new List<IncomingMessage>(entries.Count);
+        foreach (var entry in entries)
+        {
+            if (entry is not AmqpMap map || !map.TryGetValue("message", out var encoded) || encoded is not byte[] bytes)
+                throw new ArgumentException("Each scheduled message must be a map with a 'message' binary.");
+            var incoming = ServiceBusMessageCodec.ToIncoming(bytes, now);
+            if (incoming.ScheduledEnqueueTime is null && map.TryGetValue("message-id", out _))
+            {
+                // A schedule time in the past (or none) makes the message active at once, as Service Bus does.
+            }
+            messages.Add(incoming);
+        }
+        var sequenceNumbers = await queue.SendAsync(messages).ConfigureAwait(false);
+        return request.Response(cbs: false, 200, "OK", new AmqpMap { ["sequence-numbers"] = sequenceNumbers });
+    }
+
+    private static async Task<byte[]> CancelScheduledAsync(ManagementRequest request, QueueEntity queue, AmqpMap body)
+    {
+        await queue.CancelScheduledAsync(Longs(body, "sequence-numbers")).ConfigureAwait(false);
+        return request.Response(cbs: false, 200, "OK");
+    }
+
+    private static async Task<byte[]> ReceiveBySequenceNumberAsync(ManagementRequest request, QueueEntity queue, SubQueue subQueue, AmqpMap body)
+    {
+        var mode = body.TryGetValue("receiver-settle-mode", out var m) && Convert.ToInt64(m, System.Globalization.CultureInfo.InvariantCulture) == 0
+            ? ReceiveMode.ReceiveAndDelete
+            : ReceiveMode.PeekLock;
+        var received = await queue.ReceiveDeferredAsync(subQueue, Longs(body, "sequence-numbers"), mode).ConfigureAwait(false);
+        var messages = new List<object?>(received.Count);
+        foreach (var message in received)
+        {
+            var payload = await queue.LoadBodyAsync(message).ConfigureAwait(false);
+            if (payload is not { } bytes)
+                continue;
+            messages.Add(new AmqpMap
+            {
+                ["lock-token"] = message.LockToken,
+                ["message"] = ServiceBusMessageCodec.EncodeDelivered(message, bytes.Span),
+            });
+        }
+        return request.Response(cbs: false, 200, "OK", new AmqpMap { ["messages"] = messages });
+    }
+
+    private static async Task<byte[]> UpdateDispositionAsync(ManagementRequest request, QueueEntity queue, AmqpMap body)
+    {
+        var tokens = Guids(body, "lock-tokens");
+        var status = body.TryGetValue("disposition-status", out var s) ? s as string : null;
+        var properties = body.TryGetValue("properties-to-modify", out var p) ? ServiceBusMessageCodec.ToProperties(p as AmqpMap) : null;
+        foreach (var token in tokens)
+        {
+            switch (status)
+            {
+                case "completed":
+                    await queue.CompleteAsync(token).ConfigureAwait(false);
+                    break;
+                case "abandoned":
+                    await queue.AbandonAsync(token, properties).ConfigureAwait(false);
+                    break;
+                case "defered": // sic: the SDKs spell it this way (reference §6.4)
+                case "deferred":
+                    await queue.DeferAsync(token, properties).ConfigureAwait(false);
+                    break;
+                case "suspended":
+                    var reason = body.TryGetValue("deadletter-reason", out var r) ? r as string : null;
+                    var description = body.TryGetValue("deadletter-description", out var d) ? d as string : null;
+                    await queue.DeadLetterAsync(token, reason, description, properties).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new ArgumentException($"disposition-status '{status}' is not one of completed, abandoned, defered, suspended.");
+            }
+        }
+        return request.Response(cbs: false, 200, "OK");
+    }
+
+    private static long Long(AmqpMap body, string key)
+    {
+        if (!body.TryGetValue(key, out var value) || value is null)
+            throw new ArgumentException($"The request needs '{key}'.");
+        return value switch
+        {
+            long l => l,
+            int i => i,
+            uint u => u,
+            ulong u => checked((long)u),
+            short s => s,
+            _ => throw new ArgumentException($"'{key}' must be a number, not {value.GetType().Name}."),
+        };
+    }
+
+    private static List<long> Longs(AmqpMap body, string key)
+    {
+        if (!body.TryGetValue(key, out var value) || value is not IEnumerable items || value is string)
+            throw new ArgumentException($"The request needs '{key}', an array of sequence numbers.");
+        var result = new List<long>();
+        foreach (var item in items)
+        {
+            result.Add(item switch
+            {
+                long l => l,
+                int i => i,
+                ulong u => checked((long)u),
+                _ => throw new ArgumentException($"'{key}' holds a {item?.GetType().Name ?? "null"}, not a sequence number."),
+            });
+        }
+        return result;
+    }
+
+    private static List<Guid> Guids(AmqpMap body, string key)
+    {
+        if (!body.TryGetValue(key, out var value) || value is not IEnumerable items || value is string)
+            throw new ArgumentException($"The request needs '{key}', an array of lock tokens.");
+        var result = new List<Guid>();
+        foreach (var item in items)
+            result.Add(item is Guid g ? g : throw new ArgumentException($"'{key}' holds a {item?.GetType().Name ?? "null"}, not a uuid."));
+        return result;
+    }
+}

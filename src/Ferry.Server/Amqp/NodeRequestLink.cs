@@ -1,0 +1,60 @@
+using Ferry.Amqp;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Server.Amqp;
+
+/// <summary>The client's sender on <c>$cbs</c> or <c>…/$management</c>: each message is a request, answered on the reply link.</summary>
+internal sealed class NodeRequestLink : IncomingLink
+{
+    private static readonly Accepted AcceptedOutcome = new();
+    private readonly NodeKind _kind;
+    private readonly string _entityPath;
+
+    public NodeRequestLink(AmqpSession session, Attach attach, NodeKind kind, string entityPath) : base(session, attach, creditWindow: 100)
+    {
+        _kind = kind;
+        _entityPath = entityPath;
+    }
+
+    // Requests carry messages (schedule-message) of up to the largest message size.
+    protected override long MessageSizeLimit => 101L * 1024 * 1024;
+
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message)
+    {
+        Settle(deliveryId, settled, AcceptedOutcome);
+        _ = HandleAsync(message);
+    }
+
+    private async Task HandleAsync(byte[] message)
+    {
+        ManagementRequest request;
+        try
+        {
+            request = ManagementRequest.Decode(message);
+        }
+        catch (AmqpDecodeException ex)
+        {
+            Connection.Logger.LogDebug(ex, "An undecodable request arrived on {Node}.", _kind);
+            return;
+        }
+        byte[] response;
+        try
+        {
+            response = _kind == NodeKind.Cbs
+                ? CbsNode.Handle(Connection, request)
+                : await ManagementNode.HandleAsync(Connection, _entityPath, request).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Connection.Logger.LogError(ex, "A {Node} request failed inside Ferry.", _kind);
+            response = request.ErrorResponse(_kind == NodeKind.Cbs, 500, ServiceBusErrors.InternalError, $"The request failed inside Ferry: {ex.Message}");
+        }
+        var replyLink = request.ReplyTo is null ? null : Connection.FindReplyLink(request.ReplyTo);
+        if (replyLink is null)
+        {
+            Connection.Logger.LogDebug("No reply link '{ReplyTo}' on connection {ConnectionId}; the response is dropped.", request.ReplyTo, Connection.ConnectionId);
+            return;
+        }
+        replyLink.Send(response);
+    }
+}

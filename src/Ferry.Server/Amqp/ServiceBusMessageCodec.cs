@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Ferry.Amqp;
+using Ferry.Broker;
+using Ferry.Storage;
+
+namespace Ferry.Server.Amqp;
+
+/// <summary>
+/// Between AMQP messages and the broker: reads the fields the broker acts on at the boundary, assigns missing message
+/// ids, and writes delivered messages (stored sections plus broker annotations and property overrides).
+/// </summary>
+internal static class ServiceBusMessageCodec
+{
+    /// <summary>
+    /// Reads the broker's fields from an encoded message. When it has no message-id, one (32 hex digits) is written into
+    /// its properties section, so every delivered message has one (the JS SDK's lock renewer needs it).
+    /// </summary>
+    /// <exception cref="AmqpDecodeException">The message is malformed.</exception>
+    public static IncomingMessage ToIncoming(byte[] encoded, DateTimeOffset now)
+    {
+        var sections = MessageSections.Scan(encoded);
+        var messageId = MessageIdText(MessageReader.GetMessageId(encoded, sections));
+        if (messageId is null)
+        {
+            messageId = Guid.NewGuid().ToString("N");
+            encoded = WithMessageId(encoded, sections, messageId);
+            sections = MessageSections.Scan(encoded);
+        }
+        var ttl = MessageReader.GetTtl(encoded, sections);
+        var scheduled = MessageReader.GetScheduledEnqueueTime(encoded, sections);
+        return new IncomingMessage
+        {
+            Body = encoded,
+            MessageId = messageId,
+            SessionId = MessageReader.GetGroupId(encoded, sections),
+            TimeToLive = ttl is { } ms and > 0 ? TimeSpan.FromMilliseconds(ms) : null,
+            ScheduledEnqueueTime = scheduled is { } at && at > now ? at : null,
+        };
+    }
+
+    /// <summary>Unpacks a 0x80013700 batch: each data section is one message (reference §3.3); the envelope is ignored.</summary>
+    public static IReadOnlyList<IncomingMessage> UnpackBatch(byte[] envelope, DateTimeOffset now)
+    {
+        var messages = new List<IncomingMessage>();
+        foreach (var inner in ServiceBusBatch.GetMessages(envelope))
+            messages.Add(ToIncoming(inner.ToArray(), now));
+        return messages;
+    }
+
+    /// <summary>Message ids of any AMQP type, as the text the broker keys duplicate detection on.</summary>
+    public static string? MessageIdText(object? id) => id switch
+    {
+        null => null,
+        string s => s,
+        Guid g => g.ToString(),
+        ulong u => u.ToString(CultureInfo.InvariantCulture),
+        byte[] b => Convert.ToHexString(b),
+        _ => Convert.ToString(id, CultureInfo.InvariantCulture),
+    };
+
+    private static byte[] WithMessageId(byte[] encoded, in MessageSections sections, string messageId)
+    {
+        var properties = sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(encoded)) : new Properties();
+        properties.MessageId = messageId;
+        var writer = new AmqpWriter(256);
+        try
+        {
+            properties.Encode(ref writer);
+            int start, end;
+            if (sections.Properties.IsPresent)
+            {
+                start = sections.Properties.Offset;
+                end = sections.Properties.End;
+            }
+            else
+            {
+                // Properties go after header, delivery- and message-annotations (AMQP 1.0 §3.2).
+                start = Math.Max(sections.Header.End, Math.Max(sections.DeliveryAnnotations.End, sections.MessageAnnotations.End));
+                end = start;
+            }
+            var result = new byte[start + writer.Length + (encoded.Length - end)];
+            encoded.AsSpan(0, start).CopyTo(result);
+            writer.WrittenSpan.CopyTo(result.AsSpan(start));
+            encoded.AsSpan(end).CopyTo(result.AsSpan(start + writer.Length));
+            return result;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>What goes in front of the stored sections on delivery: header with the delivery count, broker annotations.</summary>
+    public static (Header Header, BrokerAnnotations Annotations, AmqpMap? ApplicationProperties) DeliveryParts(BrokerMessage message,
+        ReadOnlySpan<byte> body, in MessageSections sections)
+    {
+        var header = sections.Header.IsPresent ? Header.Decode(sections.Header.Slice(body)) : new Header { Durable = true };
+        header.DeliveryCount = (uint)message.DeliveryCount;
+        var annotations = new BrokerAnnotations
+        {
+            SequenceNumber = message.SequenceNumber,
+            EnqueuedTime = message.EnqueuedTime,
+            LockedUntil = message.LockedUntil,
+            MessageState = (int)message.State,
+            DeadLetterSource = message.DeadLetterSource,
+        };
+        if (message.ScheduledEnqueueTime is { } scheduled)
+            annotations.Additional = new AmqpMap { [ServiceBusAnnotations.ScheduledEnqueueTime] = scheduled };
+        AmqpMap? applicationProperties = null;
+        if (message.PropertyOverrides is { Count: > 0 } overrides)
+        {
+            applicationProperties = sections.ApplicationProperties.IsPresent
+                ? MapSection.Decode(sections.ApplicationProperties.Slice(body))
+                : new AmqpMap();
+            foreach (var (key, value) in overrides)
+                applicationProperties[key] = ToAmqp(value);
+        }
+        return (header, annotations, applicationProperties);
+    }
+
+    /// <summary>The whole delivered message as bytes, for management responses (peek, receive-by-sequence-number).</summary>
+    public static byte[] EncodeDelivered(BrokerMessage message, ReadOnlySpan<byte> body)
+    {
+        var sections = MessageSections.Scan(body);
+        var (header, annotations, applicationProperties) = DeliveryParts(message, body, sections);
+        var output = new ArrayBufferWriter<byte>(body.Length + 256);
+        DeliveryWriter.Write(output, body, sections, header, annotations, applicationProperties);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static object? ToAmqp(object? value) => value switch
+    {
+        DateTime dt => new DateTimeOffset(dt.ToUniversalTime(), TimeSpan.Zero),
+        TimeSpan ts => ts.Ticks,
+        char c => new Rune(c),
+        _ => value,
+    };
+
+    /// <summary>
+    /// Properties to modify (modified.message-annotations, rejected.error.info) as broker property values: symbol keys
+    /// become strings, symbol values strings. Null when there are none.
+    /// </summary>
+    /// <exception cref="BrokerException">InvalidArgument for a value no message property can hold (list, map, described).</exception>
+    public static Dictionary<string, object?>? ToProperties(AmqpMap? map)
+    {
+        if (map is null || map.Count == 0)
+            return null;
+        var result = new Dictionary<string, object?>(map.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in map)
+        {
+            var name = key switch
+            {
+                string s => s,
+                AmqpSymbol symbol => symbol.Value,
+                _ => throw new BrokerException(BrokerErrorCode.InvalidArgument, $"A property key of type {key?.GetType().Name ?? "null"} is not a string."),
+            };
+            result[name] = value switch
+            {
+                AmqpSymbol symbol => symbol.Value,
+                Rune rune => rune.ToString(),
+                null or string or bool or byte or sbyte or short or ushort or int or uint or long or ulong or float or double or DateTimeOffset or Guid
+                    or byte[] => value,
+                _ => throw new BrokerException(BrokerErrorCode.InvalidArgument,
+                    $"The property '{name}' has a value of AMQP type {value.GetType().Name}, which an application property cannot hold."),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>The dead-letter reason, description and other properties from a rejected outcome's error info (reference §5.1).</summary>
+    public static (string? Reason, string? Description, Dictionary<string, object?>? Properties) ReadDeadLetterInfo(AmqpError? error)
+    {
+        var properties = ToProperties(error?.Info);
+        string? reason = null, description = null;
+        if (properties is not null)
+        {
+            if (properties.Remove(DeadLetterReasons.ReasonProperty, out var r))
+                reason = r?.ToString();
+            if (properties.Remove(DeadLetterReasons.DescriptionProperty, out var d))
+                description = d?.ToString();
+            if (properties.Count == 0)
+                properties = null;
+        }
+        return (reason, description, properties);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Ferry.Server;
+
+/// <summary>Everything a Ferry server is started with. Bound from the command line, environment and appsettings by the host.</summary>
+public sealed class FerryServerOptions
+{
+    /// <summary>The emulator-format Config.json with entities to create at start; null for none.</summary>
+    public string? ConfigFile { get; set; }
+
+    /// <summary>Where the embedded store keeps its files. Default <c>./ferry-data</c>.</summary>
+    public string DataDirectory { get; set; } = "ferry-data";
+
+    /// <summary>Keep everything in memory: nothing survives the process. For tests.</summary>
+    public bool InMemory { get; set; }
+
+    /// <summary>Plain AMQP port; 0 picks a free port. Default 5672.</summary>
+    public int AmqpPort { get; set; } = 5672;
+
+    /// <summary>HTTP port (health, management); 0 picks a free port. Default 5300.</summary>
+    public int HttpPort { get; set; } = 5300;
+
+    /// <summary>
+    /// Address to listen on: <c>localhost</c> (default: loopback only), <c>any</c> (every interface) or an IP address.
+    /// </summary>
+    public string Bind { get; set; } = "localhost";
+
+    /// <summary>The host name clients use in their connection string; it appears in entity addresses and errors.</summary>
+    public string NamespaceHost { get; set; } = "localhost";
+
+    /// <summary>Keys SAS tokens are validated against. Default: RootManageSharedAccessKey / SAS_KEY_VALUE, the emulator's.</summary>
+    public IList<SharedAccessKey> Keys { get; } = [];
+
+    /// <summary>Largest AMQP frame the server accepts and announces. Default 256 KiB.</summary>
+    public uint MaxFrameSize { get; set; } = 256 * 1024;
+
+    /// <summary>Idle time-out the server announces; the client must send something at least this often. Default 2 min.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    internal IReadOnlyList<SharedAccessKey> EffectiveKeys =>
+        Keys.Count > 0 ? [.. Keys] : [new SharedAccessKey("RootManageSharedAccessKey", "SAS_KEY_VALUE")];
+}

@@ -1,0 +1,375 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Ferry.Storage;
+
+/// <summary>The writer thread: group commit, savepoints per batch, prepared statements.</summary>
+public sealed partial class SqliteMessageStore
+{
+    // Owned by the writer thread once it starts; created before it starts and disposed after it exits.
+    private SqliteCommand _begin = null!;
+    private SqliteCommand _commit = null!;
+    private SqliteCommand _rollback = null!;
+    private SqliteCommand _savepoint = null!;
+    private SqliteCommand _releaseSavepoint = null!;
+    private SqliteCommand _rollbackToSavepoint = null!;
+    private SqliteCommand _putEntity = null!;
+    private SqliteCommand[] _deleteEntity = null!;
+    private SqliteCommand _insertMessage = null!;
+    private SqliteCommand _updateMessage = null!;
+    private SqliteCommand _deleteMessage = null!;
+    private SqliteCommand _putSessionState = null!;
+    private SqliteCommand _deleteSessionState = null!;
+    private SqliteCommand _putDuplicate = null!;
+    private SqliteCommand _pruneDuplicates = null!;
+    private SqliteCommand _raiseSequence = null!;
+    private readonly List<SqliteCommand> _writeCommands = [];
+
+    // Sequence-number raises are folded per group and written once per entity just before COMMIT, instead of one upsert per
+    // inserted message. A batch's raises join the group's only when the batch succeeds; a DeleteEntity in a batch drops the
+    // group's earlier raises for that entity, because the delete already removed the row they would have raised.
+    private readonly Dictionary<string, long> _groupRaises = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _batchRaises = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _batchResets = new(StringComparer.Ordinal);
+
+    private long _groupCount;
+    private long _batchCount;
+
+    /// <summary>Group transactions committed so far (one log sync each); with <see cref="CommittedBatches"/>, the batches per sync.</summary>
+    internal long GroupCommits => Interlocked.Read(ref _groupCount);
+
+    /// <summary>Batches applied so far.</summary>
+    internal long CommittedBatches => Interlocked.Read(ref _batchCount);
+
+    private void PrepareWriteCommands()
+    {
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
+        _savepoint = Prepare("SAVEPOINT batch");
+        _releaseSavepoint = Prepare("RELEASE batch");
+        _rollbackToSavepoint = Prepare("ROLLBACK TO batch");
+        _putEntity = Prepare(SqliteSchema.PutEntity,
+            ("$path", SqliteType.Text), ("$kind", SqliteType.Integer), ("$settings", SqliteType.Text),
+            ("$created", SqliteType.Integer), ("$updated", SqliteType.Integer));
+        _deleteEntity =
+        [
+            Prepare(SqliteSchema.DeleteEntityRecord, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteEntityMessages, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteEntitySessions, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteEntityDuplicates, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteEntitySequence, ("$entity", SqliteType.Text)),
+        ];
+        _insertMessage = Prepare(SqliteSchema.InsertMessage,
+            ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer), ("$subqueue", SqliteType.Integer),
+            ("$state", SqliteType.Integer), ("$delivery_count", SqliteType.Integer), ("$enqueued", SqliteType.Integer),
+            ("$scheduled", SqliteType.Integer), ("$expires", SqliteType.Integer), ("$visible_after", SqliteType.Integer),
+            ("$message_id", SqliteType.Text), ("$session_id", SqliteType.Text), ("$overlay", SqliteType.Blob),
+            ("$body_length", SqliteType.Integer), ("$body", SqliteType.Blob));
+        // Same parameter order as the insert for the first eleven, so BindMessage serves both.
+        _updateMessage = Prepare(SqliteSchema.UpdateMessage,
+            ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer), ("$subqueue", SqliteType.Integer),
+            ("$state", SqliteType.Integer), ("$delivery_count", SqliteType.Integer), ("$enqueued", SqliteType.Integer),
+            ("$scheduled", SqliteType.Integer), ("$expires", SqliteType.Integer), ("$visible_after", SqliteType.Integer),
+            ("$message_id", SqliteType.Text), ("$session_id", SqliteType.Text), ("$overlay", SqliteType.Blob));
+        _deleteMessage = Prepare(SqliteSchema.DeleteMessage, ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer));
+        _putSessionState = Prepare(SqliteSchema.PutSessionState,
+            ("$entity", SqliteType.Text), ("$key", SqliteType.Text), ("$data", SqliteType.Blob));
+        _deleteSessionState = Prepare(SqliteSchema.DeleteSessionState, ("$entity", SqliteType.Text), ("$key", SqliteType.Text));
+        _putDuplicate = Prepare(SqliteSchema.PutDuplicate,
+            ("$entity", SqliteType.Text), ("$key", SqliteType.Text), ("$time", SqliteType.Integer));
+        _pruneDuplicates = Prepare(SqliteSchema.PruneDuplicates, ("$entity", SqliteType.Text), ("$time", SqliteType.Integer));
+        _raiseSequence = Prepare(SqliteSchema.RaiseSequence, ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer));
+    }
+
+    private SqliteCommand Prepare(string sql, params ReadOnlySpan<(string Name, SqliteType Type)> parameters)
+    {
+        var command = _writeConnection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+            command.Parameters.Add(name, type);
+        command.Prepare();
+        _writeCommands.Add(command);
+        return command;
+    }
+
+    private void DisposeWriteCommands()
+    {
+        foreach (var command in _writeCommands)
+            command.Dispose();
+        _writeCommands.Clear();
+    }
+
+    private void RunWriter()
+    {
+        var group = new List<PendingCommit>();
+        try
+        {
+            while (TakeGroup(group))
+            {
+                CommitGroup(group);
+                Interlocked.Increment(ref _groupCount);
+                foreach (var pending in group)
+                {
+                    if (pending.Error is null)
+                    {
+                        Interlocked.Increment(ref _batchCount);
+                        pending.TrySetResult();
+                    }
+                    else
+                    {
+                        pending.TrySetException(pending.Error);
+                    }
+                }
+
+                group.Clear();
+            }
+        }
+        finally
+        {
+            // Normally the queue is empty here. If the writer ever died of a bug instead, fail what is left rather than
+            // leave callers waiting forever, and refuse new batches.
+            lock (_queueLock)
+            {
+                _closing = true;
+                while (_queue.TryDequeue(out var orphan))
+                    orphan.TrySetException(new StoreException("The store's writer stopped; the batch was not applied."));
+            }
+
+            foreach (var pending in group)
+                pending.TrySetException(new StoreException("The store's writer stopped; the batch may not have been applied."));
+            _writerExited.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for work, then takes every queued batch (up to the operation bound) in call order. False once closing and drained.</summary>
+    private bool TakeGroup(List<PendingCommit> group)
+    {
+        lock (_queueLock)
+        {
+            while (_queue.Count == 0)
+            {
+                if (_closing)
+                    return false;
+                Monitor.Wait(_queueLock);
+            }
+        }
+
+        _writerGate.Wait();
+
+        lock (_queueLock)
+        {
+            var operations = 0;
+            while (_queue.TryPeek(out var next)
+                && (group.Count == 0 || operations + next.Batch.Count <= _options.MaxBatchOperations))
+            {
+                _queue.Dequeue();
+                group.Add(next);
+                operations += next.Batch.Count;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Applies a group in one transaction and sets <see cref="PendingCommit.Error"/> on every batch that did not commit.</summary>
+    private void CommitGroup(List<PendingCommit> group)
+    {
+        // A lone batch needs no savepoint: if it fails, rolling back the whole transaction fails exactly that batch.
+        var isolate = group.Count > 1;
+        try
+        {
+            _begin.ExecuteNonQuery();
+            _groupRaises.Clear();
+            foreach (var pending in group)
+            {
+                if (isolate)
+                    _savepoint.ExecuteNonQuery();
+                try
+                {
+                    Apply(pending.Batch);
+                }
+                catch (Exception ex) when (isolate && !TransactionLost())
+                {
+                    _rollbackToSavepoint.ExecuteNonQuery();
+                    _releaseSavepoint.ExecuteNonQuery();
+                    pending.Error = BatchFailed(ex);
+                    continue;
+                }
+
+                if (isolate)
+                    _releaseSavepoint.ExecuteNonQuery();
+                MergeBatchRaises();
+            }
+
+            WriteGroupRaises();
+            _commit.ExecuteNonQuery();
+        }
+        catch (Exception ex)
+        {
+            // The transaction as a whole is gone (or never began): nothing of this group is applied.
+            RollBackQuietly();
+            foreach (var pending in group)
+                pending.Error = pending.Error ?? BatchFailed(ex);
+        }
+    }
+
+    /// <summary>True when SQLite has already rolled the whole transaction back (it does so itself on I/O errors and a full disk).</summary>
+    private bool TransactionLost() => raw.sqlite3_get_autocommit(_writeConnection.Handle) != 0;
+
+    private void RollBackQuietly()
+    {
+        if (TransactionLost())
+            return;
+        try
+        {
+            _rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // Nothing more to undo: SQLite rolls back on its own when the statement that failed was fatal to the transaction.
+        }
+    }
+
+    private static StoreException BatchFailed(Exception ex) => ex as StoreException
+        ?? new StoreException($"The batch was not applied: {ex.Message}", ex);
+
+    private void Apply(WriteBatch batch)
+    {
+        _batchRaises.Clear();
+        _batchResets.Clear();
+        var operations = batch.Operations;
+        for (var i = 0; i < operations.Count; i++)
+        {
+            var operation = operations[i];
+            switch (operation.Kind)
+            {
+                case WriteOperationKind.PutEntity:
+                    var entity = operation.EntityRecord ?? throw Malformed(operation);
+                    Bind(_putEntity, 0, entity.Path);
+                    Bind(_putEntity, 1, (long)entity.Kind);
+                    Bind(_putEntity, 2, entity.Settings);
+                    Bind(_putEntity, 3, entity.CreatedAt.UtcTicks);
+                    Bind(_putEntity, 4, entity.UpdatedAt.UtcTicks);
+                    _putEntity.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.DeleteEntity:
+                    foreach (var command in _deleteEntity)
+                    {
+                        Bind(command, 0, operation.Entity);
+                        command.ExecuteNonQuery();
+                    }
+
+                    _batchRaises.Remove(operation.Entity);
+                    _batchResets.Add(operation.Entity);
+                    break;
+
+                case WriteOperationKind.InsertMessage:
+                    var inserted = operation.Message ?? throw Malformed(operation);
+                    BindMessage(_insertMessage, inserted);
+                    Bind(_insertMessage, 12, (long)inserted.Body.Length);
+                    _insertMessage.Parameters[13].Value = inserted.Body;
+                    _insertMessage.ExecuteNonQuery();
+                    RaiseInBatch(inserted.Entity, inserted.SequenceNumber);
+                    break;
+
+                case WriteOperationKind.UpdateMessage:
+                    BindMessage(_updateMessage, operation.Message ?? throw Malformed(operation));
+                    _updateMessage.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.DeleteMessage:
+                    Bind(_deleteMessage, 0, operation.Entity);
+                    Bind(_deleteMessage, 1, operation.SequenceNumber);
+                    _deleteMessage.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.PutSessionState:
+                    Bind(_putSessionState, 0, operation.Entity);
+                    Bind(_putSessionState, 1, operation.Key ?? throw Malformed(operation));
+                    Bind(_putSessionState, 2, operation.Data ?? throw Malformed(operation));
+                    _putSessionState.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.DeleteSessionState:
+                    Bind(_deleteSessionState, 0, operation.Entity);
+                    Bind(_deleteSessionState, 1, operation.Key ?? throw Malformed(operation));
+                    _deleteSessionState.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.PutDuplicate:
+                    Bind(_putDuplicate, 0, operation.Entity);
+                    Bind(_putDuplicate, 1, operation.Key ?? throw Malformed(operation));
+                    Bind(_putDuplicate, 2, operation.Time.UtcTicks);
+                    _putDuplicate.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.PruneDuplicates:
+                    Bind(_pruneDuplicates, 0, operation.Entity);
+                    Bind(_pruneDuplicates, 1, operation.Time.UtcTicks);
+                    _pruneDuplicates.ExecuteNonQuery();
+                    break;
+
+                case WriteOperationKind.RaiseSequenceNumber:
+                    RaiseInBatch(operation.Entity, operation.SequenceNumber);
+                    break;
+
+                default:
+                    throw Malformed(operation);
+            }
+        }
+    }
+
+    private static StoreException Malformed(in WriteOperation operation) => new(
+        $"Malformed {operation.Kind.ToString()} operation on '{operation.Entity}' (operation kind {((int)operation.Kind).ToString(CultureInfo.InvariantCulture)}).");
+
+    private static void BindMessage(SqliteCommand command, StoredMessage message)
+    {
+        Bind(command, 0, message.Entity);
+        Bind(command, 1, message.SequenceNumber);
+        Bind(command, 2, (long)message.SubQueue);
+        Bind(command, 3, (long)message.State);
+        Bind(command, 4, (long)message.DeliveryCount);
+        Bind(command, 5, message.EnqueuedTime.UtcTicks);
+        Bind(command, 6, message.ScheduledEnqueueTime);
+        Bind(command, 7, message.ExpiresAt);
+        Bind(command, 8, message.VisibleAfter);
+        Bind(command, 9, message.MessageId);
+        Bind(command, 10, message.SessionId);
+        Bind(command, 11, message.Overlay);
+    }
+
+    private static void Bind(SqliteCommand command, int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
+
+    private static void Bind(SqliteCommand command, int index, DateTimeOffset? value) =>
+        command.Parameters[index].Value = value.HasValue ? value.GetValueOrDefault().UtcTicks : DBNull.Value;
+
+    private void RaiseInBatch(string entity, long sequenceNumber)
+    {
+        if (!_batchRaises.TryGetValue(entity, out var current) || sequenceNumber > current)
+            _batchRaises[entity] = sequenceNumber;
+    }
+
+    private void MergeBatchRaises()
+    {
+        foreach (var entity in _batchResets)
+            _groupRaises.Remove(entity);
+        foreach (var (entity, sequenceNumber) in _batchRaises)
+        {
+            if (!_groupRaises.TryGetValue(entity, out var current) || sequenceNumber > current)
+                _groupRaises[entity] = sequenceNumber;
+        }
+    }
+
+    private void WriteGroupRaises()
+    {
+        foreach (var (entity, sequenceNumber) in _groupRaises)
+        {
+            Bind(_raiseSequence, 0, entity);
+            Bind(_raiseSequence, 1, sequenceNumber);
+            _raiseSequence.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ferry.Storage.Tests;
+
+/// <summary>What is particular to the SQLite engine: the file, WAL, group commit, schema versioning.</summary>
+public sealed class SqliteMessageStoreTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ferry-storage-tests", Guid.NewGuid().ToString("N"));
+    private readonly List<SqliteMessageStore> _opened = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _opened)
+            await store.DisposeAsync();
+        if (Directory.Exists(_directory))
+            Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Open_NewDirectory_CreatesDatabaseInWalMode()
+    {
+        var store = Open();
+        await store.CommitAsync(new WriteBatch().InsertMessage(Message(1)));
+
+        Assert.Equal(Path.Combine(_directory, "ferry.db"), store.DatabasePath);
+        Assert.True(File.Exists(store.DatabasePath));
+        Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Reopen_AfterDispose_SeesAllAcknowledgedData()
+    {
+        var store = Open();
+        var producers = new Task[8];
+        for (var p = 0; p < producers.Length; p++)
+        {
+            var first = p * 100;
+            producers[p] = Task.Run(async () =>
+            {
+                for (var i = 1; i <= 100; i++)
+                    await store.CommitAsync(new WriteBatch().InsertMessage(Message(first + i)));
+            });
+        }
+
+        await Task.WhenAll(producers);
+        await store.DisposeAsync();
+
+        // Read the file with a connection of our own first: the data is in the database, not only in a store's memory.
+        Assert.Equal(800L, Scalar("SELECT count(*) FROM messages"));
+        Assert.Equal(800L, Scalar("SELECT last_seq FROM sequences WHERE entity = 'q'"));
+
+        await using var reopened = SqliteMessageStore.Open(_directory);
+        var state = await reopened.RecoverAsync();
+        Assert.Equal(800, state.Messages.Count);
+        Assert.Equal(800, state.LastSequenceNumbers["q"]);
+        Assert.Equal(Body(800), await reopened.ReadBodyAsync("q", 800));
+    }
+
+    [Fact]
+    public async Task Commit_WhileWriterBusy_AppliesQueuedBatchesInOneGroup()
+    {
+        var store = Open();
+        await store.CommitAsync(new WriteBatch().InsertMessage(Message(1)));
+        var groupsBefore = store.GroupCommits;
+
+        store.PauseWriter();
+        var commits = new List<Task>();
+        for (var i = 2; i <= 101; i++)
+            commits.Add(store.CommitAsync(new WriteBatch().InsertMessage(Message(i))).AsTask());
+        var failing = store.CommitAsync(new WriteBatch().InsertMessage(Message(1))).AsTask();
+        store.ResumeWriter();
+
+        await Task.WhenAll(commits);
+        await Assert.ThrowsAsync<StoreException>(() => failing);
+        Assert.Equal(groupsBefore + 1, store.GroupCommits);
+        Assert.Equal(101, (await store.RecoverAsync()).Messages.Count);
+    }
+
+    [Fact]
+    public async Task Commit_BeyondMaxBatchOperations_SplitsGroupsButNeverABatch()
+    {
+        var store = Open(new SqliteStoreOptions { DataDirectory = _directory, MaxBatchOperations = 10 });
+        await store.CommitAsync(new WriteBatch());
+        var groupsBefore = store.GroupCommits;
+
+        store.PauseWriter();
+        var commits = new List<Task>();
+        for (var i = 1; i <= 25; i++)
+            commits.Add(store.CommitAsync(new WriteBatch().InsertMessage(Message(i))).AsTask());
+        var large = new WriteBatch();
+        for (var i = 26; i <= 40; i++)
+            large.InsertMessage(Message(i));
+        commits.Add(store.CommitAsync(large).AsTask());
+        store.ResumeWriter();
+        await Task.WhenAll(commits);
+
+        // 10 + 10 + 5, then the 15-operation batch alone (a batch is never split).
+        Assert.Equal(groupsBefore + 4, store.GroupCommits);
+        Assert.Equal(40, (await store.RecoverAsync()).Messages.Count);
+    }
+
+    [Fact]
+    public async Task Open_WithRelaxedDurability_PersistsAcrossReopen()
+    {
+        var store = Open(new SqliteStoreOptions { DataDirectory = _directory, RelaxedDurability = true });
+        await store.CommitAsync(new WriteBatch().InsertMessage(Message(1)));
+        await store.DisposeAsync();
+
+        await using var reopened = SqliteMessageStore.Open(_directory);
+
+        Assert.Single((await reopened.RecoverAsync()).Messages);
+    }
+
+    [Fact]
+    public async Task Open_OfDatabaseFromNewerSchema_ThrowsStoreException()
+    {
+        await Open().DisposeAsync();
+        using (var connection = Connect())
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99";
+            command.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<StoreException>(() => SqliteMessageStore.Open(_directory));
+
+        Assert.Contains("newer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_OfFileThatIsNotADatabase_ThrowsStoreException()
+    {
+        Directory.CreateDirectory(_directory);
+        File.WriteAllText(Path.Combine(_directory, "ferry.db"), new string('x', 4096));
+
+        var error = Assert.Throws<StoreException>(() => SqliteMessageStore.Open(_directory));
+
+        Assert.Contains("ferry.db", error.Message, StringComparison.Ordinal);
+    }
+
+    private SqliteMessageStore Open(SqliteStoreOptions? options = null)
+    {
+        var store = SqliteMessageStore.Open(options ?? new SqliteStoreOptions { DataDirectory = _directory });
+        _opened.Add(store);
+        return store;
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ferry.db")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static byte[] Body(long sequenceNumber) => BitConverter.GetBytes(sequenceNumber);
+
+    private static StoredMessage Message(long sequenceNumber) => new()
+    {
+        Entity = "q",
+        SequenceNumber = sequenceNumber,
+        EnqueuedTime = DateTimeOffset.UnixEpoch,
+        Body = Body(sequenceNumber),
+    };
+}
