@@ -42,8 +42,8 @@ internal sealed class MessageEntry
 
     public DateTimeOffset LockedUntil { get; set; }
 
-    /// <summary>True while the entry sits in its sub-queue's ready structure (lazy deletion checks this).</summary>
-    public bool InReady { get; set; }
+    /// <summary>The ready structure the entry sits in, if any (lazy deletion: stale entries are skipped when reached).</summary>
+    public SubQueueState? ReadyIn { get; set; }
 
     /// <summary>False once the message left the entity (completed, deleted, expired, cancelled).</summary>
     public bool Alive { get; set; } = true;

@@ -12,7 +12,7 @@ internal sealed class SubQueueState
 
     // Ready messages: arrivals come in sequence order and go to a plain FIFO; messages that come back (abandon, lock
     // expiry) go to a heap. The next message is the lower head of the two. Entries that stopped being available while
-    // queued are skipped when they reach a head (lazy deletion, see MessageEntry.InReady).
+    // queued are skipped when they reach a head (lazy deletion, see MessageEntry.ReadyIn).
     private readonly Queue<MessageEntry> _arrivals = new();
     private readonly PriorityQueue<MessageEntry, long> _returns = new();
     private long _lastArrival;
@@ -38,9 +38,9 @@ internal sealed class SubQueueState
 
     public void MakeReady(MessageEntry entry)
     {
-        if (entry.InReady)
+        if (entry.ReadyIn == this)
             return;
-        entry.InReady = true;
+        entry.ReadyIn = this;
         if (entry.SequenceNumber > _lastArrival)
         {
             _lastArrival = entry.SequenceNumber;
@@ -66,7 +66,9 @@ internal sealed class SubQueueState
                 next = _arrivals.Dequeue();
             else
                 next = _returns.Dequeue();
-            next.InReady = false;
+            // A copy left behind in another sub-queue's structure (the message was dead-lettered) must not clear the flag.
+            if (next.ReadyIn == this)
+                next.ReadyIn = null;
             if (next.SubQueue == Kind && next.IsAvailable(now))
                 return next;
         }

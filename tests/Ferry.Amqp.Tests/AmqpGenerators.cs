@@ -6,7 +6,7 @@ using Ferry.Amqp;
 namespace Ferry.Amqp.Tests;
 
 /// <summary>A value of the generic object model, wrapped so FsCheck prints it and picks our generator.</summary>
-public sealed record AmqpValue(object? Value)
+public sealed record GenValue(object? Value)
 {
     public override string ToString() => Describe(Value);
 
@@ -113,6 +113,6 @@ public static class AmqpGenerators
             (1, TypedArray.Select(a => (object?)a)));
     }
 
-    public static Arbitrary<AmqpValue> Values() =>
-        Arb.From(Gen.Sized(s => Value(Math.Min(s, 30))).Select(v => new AmqpValue(v)));
+    public static Arbitrary<GenValue> Values() =>
+        Arb.From(Gen.Sized(s => Value(Math.Min(s, 30))).Select(v => new GenValue(v)));
 }

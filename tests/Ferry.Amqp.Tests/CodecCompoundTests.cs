@@ -42,6 +42,27 @@ public class CodecCompoundTests
         AssertRoundTrip(list);
     }
 
+    [Theory]
+    [InlineData(252, FormatCode.List8)]
+    [InlineData(253, FormatCode.List32)]
+    public void List_SizeBoundary_ChoosesList8UpTo255(int binaryLength, byte expected)
+    {
+        // Body = vbin8 header (2) + data; list8 holds size = body + count byte <= 255.
+        var list = new List<object?> { new byte[binaryLength] };
+        var encoded = Hex.Encode(list);
+        Assert.Equal(expected, encoded[0]);
+        AssertRoundTrip(list);
+    }
+
+    [Theory]
+    [InlineData(255, FormatCode.String8)]
+    [InlineData(256, FormatCode.String32)]
+    public void String_SizeBoundary(int length, byte expected)
+    {
+        var encoded = Hex.Encode(new string('z', length));
+        Assert.Equal(expected, encoded[0]);
+    }
+
     [Fact]
     public void Map_Map8_KeepsOrderAndKeyTypes()
     {

@@ -7,7 +7,7 @@ namespace Ferry.Amqp.Tests;
 public class CodecPropertyTests
 {
     [Property(Arbitrary = [typeof(AmqpGenerators)], MaxTest = 500)]
-    public bool Decode_OfEncode_IsIdentity(AmqpValue value)
+    public bool Decode_OfEncode_IsIdentity(GenValue value)
     {
         var encoded = AmqpEncoder.Encode(value.Value);
         var decoded = AmqpEncoder.Decode(encoded);
@@ -17,7 +17,7 @@ public class CodecPropertyTests
     }
 
     [Property(Arbitrary = [typeof(AmqpGenerators)], MaxTest = 200)]
-    public bool Decode_OfEveryPrefix_ThrowsOnlyDecodeException(AmqpValue value)
+    public bool Decode_OfEveryPrefix_ThrowsOnlyDecodeException(GenValue value)
     {
         var encoded = AmqpEncoder.Encode(value.Value);
         for (int cut = 0; cut < encoded.Length; cut++)
@@ -48,7 +48,7 @@ public class CodecPropertyTests
     }
 
     [Property(Arbitrary = [typeof(AmqpGenerators)], MaxTest = 300)]
-    public bool Decode_WithOneByteFlipped_ThrowsOnlyDecodeException(AmqpValue value, int position, byte replacement)
+    public bool Decode_WithOneByteFlipped_ThrowsOnlyDecodeException(GenValue value, int position, byte replacement)
     {
         var encoded = AmqpEncoder.Encode(value.Value);
         encoded[(int)((uint)position % (uint)encoded.Length)] = replacement;

@@ -6,7 +6,8 @@ namespace Ferry.Amqp;
 /// <summary>
 /// Writes frames (AMQP 1.0 §2.3.1) into an <see cref="IBufferWriter{T}"/> such as a PipeWriter. Each call appends
 /// complete frames and never flushes; the caller flushes once per batch of frames. Frames are written with
-/// DOFF = 2 (no extended header).
+/// DOFF = 2 (no extended header). <see cref="WriteFrame(IBufferWriter{byte}, FrameType, ushort, IAmqpComposite, ReadOnlySpan{byte})"/>
+/// does not check the peer's max-frame-size; send payloads that may exceed it with <see cref="WriteTransfer"/>.
 /// </summary>
 public static class FrameWriter
 {

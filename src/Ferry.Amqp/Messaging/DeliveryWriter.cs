@@ -58,12 +58,12 @@ public static class DeliveryWriter
             WritePrefix(ref prefix, stored, sections, header, annotations);
             if (applicationProperties is not null)
             {
-                // Replacement application-properties: small, so encode them with the prefix's tail instead of copying twice.
+                // A replaced section sits between raw parts: assemble the message once, then frame it.
                 return WriteAssembled(output, channel, transfer, stored, sections, header, annotations, maxFrameSize, applicationProperties);
             }
 
             int restStart = FirstRestOffset(sections);
-            int restEnd = RestEnd(sections);
+            int restEnd = sections.Length;
             int payloadLength = prefix.Length + Math.Max(0, restEnd - restStart);
             transfer.Encode(ref performative);
             long frameSize = (long)FrameReader.HeaderSize + performative.Length + payloadLength;
@@ -150,7 +150,7 @@ public static class DeliveryWriter
         if (applicationProperties is null)
         {
             int start = FirstRestOffset(sections);
-            int end = RestEnd(sections);
+            int end = sections.Length;
             if (end > start)
             {
                 writer.WriteRaw(stored[start..end]);
@@ -167,7 +167,7 @@ public static class DeliveryWriter
         writer.WriteDescriptor(Descriptor.ApplicationProperties);
         writer.WriteMap(applicationProperties);
         int tailStart = sections.Body.IsPresent ? sections.Body.Offset : sections.Footer.IsPresent ? sections.Footer.Offset : sections.Length;
-        int tailEnd = RestEnd(sections);
+        int tailEnd = sections.Length;
         if (tailEnd > tailStart)
         {
             writer.WriteRaw(stored[tailStart..tailEnd]);
@@ -183,6 +183,4 @@ public static class DeliveryWriter
         if (s.Footer.IsPresent) return s.Footer.Offset;
         return s.Length;
     }
-
-    private static int RestEnd(in MessageSections s) => s.Length;
 }

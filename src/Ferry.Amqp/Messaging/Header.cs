@@ -25,7 +25,9 @@ public sealed class Header : IAmqpComposite
         writer.FieldUByte(ref s, Priority == 4 ? null : Priority);
         writer.FieldUInt(ref s, Ttl);
         writer.FieldBoolean(ref s, FirstAcquirer ? true : null);
-        writer.FieldUInt(ref s, DeliveryCount == 0 ? null : DeliveryCount);
+        // Always written, even at its default 0: rhea leaves an absent field undefined, and the JS SDK then reports
+        // deliveryCount as undefined instead of 0.
+        writer.FieldUInt(ref s, DeliveryCount);
         writer.EndComposite(s);
     }
 

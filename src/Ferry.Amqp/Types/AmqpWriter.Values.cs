@@ -12,7 +12,8 @@ public ref partial struct AmqpWriter
     /// <see cref="DateTimeOffset"/> or <see cref="DateTime"/> (timestamp), <see cref="Guid"/> (uuid),
     /// byte[]/<see cref="ReadOnlyMemory{T}"/>/<see cref="ArraySegment{T}"/> of byte (binary), string,
     /// <see cref="AmqpSymbol"/>, <see cref="AmqpMap"/> or <see cref="IDictionary"/> (map), any other
-    /// <see cref="Array"/> (array, AMQP 1.0 §1.6.24), <see cref="IList"/> (list), <see cref="DescribedValue"/>.
+    /// <see cref="Array"/> (array, AMQP 1.0 §1.6.24), <see cref="IList"/> including object[] (list),
+    /// <see cref="DescribedValue"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The value, or an element of it, has no AMQP encoding.</exception>
     public void WriteValue(object? value)
@@ -319,7 +320,7 @@ public ref partial struct AmqpWriter
                 // A compound element: the 32-bit size and count, then its body (AMQP 1.0 §1.6.24).
                 int before = _pos;
                 WriteValue(element);
-                ConvertToElementData(before, code);
+                ConvertToElementData(before);
                 break;
             }
 
@@ -348,7 +349,7 @@ public ref partial struct AmqpWriter
 
     // A compound value was written at 'start' with its own (possibly 8-bit or list0) constructor; rewrite it in
     // the 32-bit form the array's element constructor promises, without the constructor byte.
-    private void ConvertToElementData(int start, byte code32)
+    private void ConvertToElementData(int start)
     {
         byte written = _span[start];
         int count;
@@ -379,7 +380,6 @@ public ref partial struct AmqpWriter
                 break;
         }
 
-        _ = code32;
         // Make room for the 8-byte size+count header ahead of the body, moving the body forward if needed.
         int headerEnd = start + 8;
         if (bodyStart != headerEnd)

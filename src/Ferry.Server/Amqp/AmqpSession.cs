@@ -88,12 +88,9 @@ internal sealed partial class AmqpSession
         AmqpLink? link;
         lock (Connection.SyncRoot)
             _links.TryGetValue(handle, out link);
-        if (link is null)
-        {
-            EndWithError(AmqpErrorCode.UnattachedHandle, $"Flow for handle {handle}, which is not attached.");
-            return;
-        }
-        link.OnFlow(flow);
+        // A flow for a handle we just detached (a refused attach, a deleted entity) may cross our detach on the wire:
+        // ignore it rather than end the session (§2.6.5 lets frames in flight arrive after a detach).
+        link?.OnFlow(flow);
     }
 
     private void OnTransfer(Transfer transfer, in ReadOnlySequence<byte> payload)
