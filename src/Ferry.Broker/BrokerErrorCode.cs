@@ -30,6 +30,15 @@ public enum BrokerErrorCode
     /// <summary>The operation is not allowed in the entity's current state.</summary>
     InvalidOperation,
 
+    /// <summary>The session lock is unknown or expired.</summary>
+    SessionLockLost,
+
+    /// <summary>The session is locked by another receiver, or no session was available.</summary>
+    SessionCannotBeLocked,
+
+    /// <summary>The operation did not complete within its time-out (accept-next-session with no session free).</summary>
+    Timeout,
+
     /// <summary>The broker is shutting down.</summary>
     ShuttingDown,
 }

@@ -55,6 +55,13 @@ public sealed class FerryBroker : IAsyncDisposable
                 duplicatesByEntity[duplicate.Entity] = list = [];
             list.Add(duplicate);
         }
+        var sessionStatesByEntity = new Dictionary<string, List<StoredSessionState>>(StringComparer.Ordinal);
+        foreach (var sessionState in state.SessionStates)
+        {
+            if (!sessionStatesByEntity.TryGetValue(sessionState.Entity, out var list))
+                sessionStatesByEntity[sessionState.Entity] = list = [];
+            list.Add(sessionState);
+        }
         foreach (var stored in state.Entities)
         {
             if (stored.Kind != EntityKind.Queue)
@@ -63,6 +70,7 @@ public sealed class FerryBroker : IAsyncDisposable
             var queue = new QueueEntity(envelope.Name, envelope.Queue, envelope.Origin, stored.CreatedAt, stored.UpdatedAt, store, time, broker._logger);
             queue.Restore(state.LastSequenceNumbers.GetValueOrDefault(stored.Path),
                 messagesByEntity.GetValueOrDefault(stored.Path) ?? [], duplicatesByEntity.GetValueOrDefault(stored.Path) ?? []);
+            queue.RestoreSessionStates(sessionStatesByEntity.GetValueOrDefault(stored.Path) ?? []);
             broker._queues[stored.Path] = queue;
         }
         return broker;

@@ -43,7 +43,7 @@ internal sealed class MessageEntry
     public DateTimeOffset LockedUntil { get; set; }
 
     /// <summary>The ready structure the entry sits in, if any (lazy deletion: stale entries are skipped when reached).</summary>
-    public SubQueueState? ReadyIn { get; set; }
+    public ReadyQueue? ReadyIn { get; set; }
 
     /// <summary>False once the message left the entity (completed, deleted, expired, cancelled).</summary>
     public bool Alive { get; set; } = true;

@@ -13,6 +13,11 @@ public sealed partial class QueueEntity
         {
             ThrowIfClosed();
             ThrowIfReceiveDisabled();
+            if (subQueue == SubQueue.Main && Settings.RequiresSession)
+            {
+                throw new BrokerException(BrokerErrorCode.InvalidOperation,
+                    $"It is not possible for an entity that requires sessions to create a non-sessionful message receiver ('{Name}'). Accept a session instead.");
+            }
             var queue = Queue(subQueue);
             var receiver = new Receiver(this, queue, mode, sink);
             queue.Receivers.Add(receiver);
@@ -31,7 +36,7 @@ public sealed partial class QueueEntity
         lock (_sync)
         {
             receiver.Limit = limit;
-            Pump(receiver.Queue);
+            PumpFor(receiver);
         }
     }
 
@@ -40,7 +45,7 @@ public sealed partial class QueueEntity
         lock (_sync)
         {
             receiver.Limit = Math.Max(receiver.Limit, receiver.Delivered) + credit;
-            Pump(receiver.Queue);
+            PumpFor(receiver);
         }
     }
 
@@ -48,7 +53,7 @@ public sealed partial class QueueEntity
     {
         lock (_sync)
         {
-            Pump(receiver.Queue);
+            PumpFor(receiver);
             receiver.Limit = receiver.Delivered;
             return receiver.Delivered;
         }
@@ -63,13 +68,22 @@ public sealed partial class QueueEntity
                 return;
             receiver.Closed = true;
             receiver.Queue.Receivers.Remove(receiver);
+            if (receiver.IsSessionReceiver)
+                ReleaseSessionOf(receiver);
         }
     }
 
     /// <summary>Hands ready messages to receivers with credit, fairly, in sequence order. Caller holds the lock.</summary>
     private void Pump(SubQueueState queue)
     {
-        if (queue.Receivers.Count == 0 || _closed)
+        if (_closed)
+            return;
+        if (queue == _main && Settings.RequiresSession)
+        {
+            PumpSessions();
+            return;
+        }
+        if (queue.Receivers.Count == 0)
             return;
         var now = _time.GetUtcNow();
         while (true)
@@ -111,6 +125,7 @@ public sealed partial class QueueEntity
     private void Deliver(Receiver receiver, MessageEntry entry, DateTimeOffset now)
     {
         receiver.Delivered++;
+        Interlocked.Increment(ref _messagesReceived);
         _accessedAt = now;
         BrokerMessage message;
         if (receiver.Mode == ReceiveMode.PeekLock)
@@ -166,6 +181,7 @@ public sealed partial class QueueEntity
             _accessedAt = now;
             foreach (var entry in entries)
             {
+                Interlocked.Increment(ref _messagesReceived);
                 if (mode == ReceiveMode.PeekLock)
                 {
                     Lock(entry, now);
@@ -188,7 +204,10 @@ public sealed partial class QueueEntity
     /// Browses up to <paramref name="count"/> messages from <paramref name="fromSequenceNumber"/> on, without locking:
     /// active, locked, deferred and scheduled ones, each with its state. Lock tokens are not shown.
     /// </summary>
-    public IReadOnlyList<BrokerMessage> Peek(SubQueue subQueue, long fromSequenceNumber, int count)
+    public IReadOnlyList<BrokerMessage> Peek(SubQueue subQueue, long fromSequenceNumber, int count) => Peek(subQueue, fromSequenceNumber, count, null);
+
+    /// <summary>Browses like <see cref="Peek(SubQueue, long, int)"/>, only messages of <paramref name="sessionId"/> when it is not null.</summary>
+    public IReadOnlyList<BrokerMessage> Peek(SubQueue subQueue, long fromSequenceNumber, int count, string? sessionId)
     {
         var results = new List<BrokerMessage>(Math.Clamp(count, 0, 1024));
         lock (_sync)
@@ -199,6 +218,8 @@ public sealed partial class QueueEntity
             {
                 if (results.Count >= count)
                     break;
+                if (sessionId is not null && entry.SessionId != sessionId)
+                    continue;
                 var message = entry.ToMessage();
                 results.Add(entry.IsLocked ? CopyWithoutLock(message) : message);
             }

@@ -39,7 +39,7 @@ public sealed partial class QueueEntity
                 queue.All.Add(entry);
                 Count(entry, +1);
                 if (entry.SubQueue == SubQueue.DeadLetter)
-                    queue.MakeReady(entry);
+                    MakeReadyIn(entry);
                 else if (entry.State == MessageState.Scheduled)
                     AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime ?? now);
                 else if (entry.State == MessageState.Active)

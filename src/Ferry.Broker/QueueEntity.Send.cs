@@ -113,6 +113,7 @@ public sealed partial class QueueEntity
             {
                 if (entry is null)
                     continue;
+                Interlocked.Increment(ref _messagesSent);
                 _sizeInBytes += entry.Size;
                 _main.All.Add(entry);
                 Count(entry, +1);
@@ -190,6 +191,6 @@ public sealed partial class QueueEntity
         if (entry.VisibleAfter is { } visible && visible > _time.GetUtcNow())
             AddTimer(TimerKind.Visible, entry, visible);
         else
-            _main.MakeReady(entry);
+            MakeReadyIn(entry);
     }
 }

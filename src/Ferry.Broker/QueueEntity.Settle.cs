@@ -14,6 +14,7 @@ public sealed partial class QueueEntity
             var entry = TakeLock(lockToken);
             sequenceNumber = entry.SequenceNumber;
             Remove(entry);
+            Interlocked.Increment(ref _messagesCompleted);
         }
         return _store.CommitAsync(new WriteBatch(1).DeleteMessage(Key, sequenceNumber), cancellationToken).AsTask();
     }
@@ -32,6 +33,7 @@ public sealed partial class QueueEntity
         lock (_sync)
         {
             var entry = TakeLock(lockToken, propertiesToModify);
+            Interlocked.Increment(ref _messagesAbandoned);
             ApplyProperties(entry, propertiesToModify);
             var now = _time.GetUtcNow();
             if (retryAfter is { } delay && delay > TimeSpan.Zero)
@@ -111,7 +113,13 @@ public sealed partial class QueueEntity
     private MessageEntry FindLock(Guid lockToken, DateTimeOffset now)
     {
         if (!_locks.TryGetValue(lockToken, out var entry) || entry.LockedUntil <= now)
-            throw BrokerException.LockLost(lockToken);
+        {
+            // On a session queue a message lock ends with its session lock: the SDKs expect session-lock-lost.
+            throw Settings.RequiresSession
+                ? new BrokerException(BrokerErrorCode.SessionLockLost,
+                    $"The session lock was lost or the message lock {lockToken} is unknown on '{Name}'. Accept the session again.")
+                : BrokerException.LockLost(lockToken);
+        }
         return entry;
     }
 
@@ -154,7 +162,7 @@ public sealed partial class QueueEntity
             return;
         }
         entry.VisibleAfter = null;
-        queue.MakeReady(entry);
+        MakeReadyIn(entry);
         Pump(queue);
     }
 
@@ -162,6 +170,7 @@ public sealed partial class QueueEntity
     private void MoveToDeadLetter(MessageEntry entry, string? reason, string? description, IReadOnlyDictionary<string, object?>? properties,
         bool persist = true)
     {
+        Interlocked.Increment(ref _messagesDeadLettered);
         Count(entry, -1);
         _main.All.Remove(entry);
         var overlay = entry.Overlay?.Clone() ?? new MessageOverlay();
@@ -177,7 +186,7 @@ public sealed partial class QueueEntity
         entry.VisibleAfter = null;
         _deadLetter.All.Add(entry);
         Count(entry, +1);
-        _deadLetter.MakeReady(entry);
+        MakeReadyIn(entry);
         if (persist)
             PersistUpdate(entry);
         Pump(_deadLetter);
@@ -186,6 +195,7 @@ public sealed partial class QueueEntity
     /// <summary>TTL ran out: dead-letter (DeadLetteringOnMessageExpiration) or drop. Caller holds the lock.</summary>
     private void ExpireMessage(MessageEntry entry)
     {
+        Interlocked.Increment(ref _messagesExpired);
         if (Settings.DeadLetteringOnMessageExpiration)
         {
             MoveToDeadLetter(entry, DeadLetterReasons.TtlExpired, "The message expired and was dead lettered.", null);

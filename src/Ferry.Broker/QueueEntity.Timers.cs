@@ -5,9 +5,9 @@ namespace Ferry.Broker;
 public sealed partial class QueueEntity
 {
     /// <summary>Adds a due time; re-arms the entity's one timer when this is the earliest. Caller holds the lock.</summary>
-    private void AddTimer(TimerKind kind, MessageEntry entry, DateTimeOffset due)
+    private void AddTimer(TimerKind kind, object target, DateTimeOffset due)
     {
-        _timers.Enqueue((kind, entry), due);
+        _timers.Enqueue((kind, target), due);
         if (due < _timerDue)
             Arm(due);
     }
@@ -30,7 +30,18 @@ public sealed partial class QueueEntity
             while (_timers.TryPeek(out var item, out var due) && due <= now)
             {
                 _timers.Dequeue();
-                Fire(item.Kind, item.Entry, due, now);
+                switch (item.Target)
+                {
+                    case MessageEntry entry:
+                        Fire(item.Kind, entry, due, now);
+                        break;
+                    case SessionQueue session:
+                        OnSessionLockTimer(session, due, now);
+                        break;
+                    case SessionAcceptor acceptor:
+                        OnAcceptorDeadline(acceptor);
+                        break;
+                }
             }
             if (_timers.TryPeek(out _, out var next))
                 Arm(next);
@@ -55,6 +66,7 @@ public sealed partial class QueueEntity
             case TimerKind.LockExpiry when entry.IsLocked && entry.LockedUntil <= now && entry.LockedUntil == due:
                 _locks.Remove(entry.LockToken);
                 entry.LockToken = Guid.Empty;
+                Interlocked.Increment(ref _lockExpiries);
                 Release(entry, now);
                 break;
             case TimerKind.Expire when entry.SubQueue == SubQueue.Main && !entry.IsLocked && entry.ExpiresAt <= now
@@ -63,7 +75,7 @@ public sealed partial class QueueEntity
                 break;
             case TimerKind.Visible when entry.VisibleAfter is { } visible && visible <= now && !entry.IsLocked:
                 entry.VisibleAfter = null;
-                Queue(entry.SubQueue).MakeReady(entry);
+                MakeReadyIn(entry);
                 Pump(Queue(entry.SubQueue));
                 break;
         }

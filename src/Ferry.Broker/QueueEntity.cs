@@ -22,7 +22,7 @@ public sealed partial class QueueEntity
     private readonly SubQueueState _deadLetter = new(SubQueue.DeadLetter);
     private readonly Dictionary<Guid, MessageEntry> _locks = [];
     private readonly Dictionary<string, DateTimeOffset> _duplicates = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<(TimerKind Kind, MessageEntry Entry), DateTimeOffset> _timers = new();
+    private readonly PriorityQueue<(TimerKind Kind, object Target), DateTimeOffset> _timers = new();
     private readonly ITimer _timer;
     private DateTimeOffset _timerDue = DateTimeOffset.MaxValue;
     private long _lastSequenceNumber;
@@ -134,6 +134,8 @@ public sealed partial class QueueEntity
     // Counts follow every transition: Uncount before changing SubQueue/State, Count after.
     private void Count(MessageEntry entry, int sign)
     {
+        if (entry.SubQueue == SubQueue.Main && entry.SessionId is { } sessionId && Settings.RequiresSession)
+            GetOrCreateSession(sessionId).MessageCount += sign;
         if (entry.SubQueue == SubQueue.DeadLetter)
             _deadLetterCount += sign;
         else if (entry.State == MessageState.Scheduled)

@@ -25,6 +25,16 @@ public sealed class Receiver : IDisposable
 
     public ReceiveMode Mode { get; }
 
+    /// <summary>For a session receiver: the session it holds (null while an accept-next-session is pending).</summary>
+    public string? SessionId => Session?.Id;
+
+    /// <summary>For a session receiver: when its session lock expires.</summary>
+    public DateTimeOffset? SessionLockedUntil => Session?.LockedUntil;
+
+    internal SessionQueue? Session { get; set; }
+
+    internal bool IsSessionReceiver { get; init; }
+
     public SubQueue SubQueue => Queue.Kind;
 
     public QueueEntity Entity => _entity;

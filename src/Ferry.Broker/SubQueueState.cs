@@ -10,12 +10,7 @@ internal sealed class SubQueueState
 {
     private static readonly Comparer<MessageEntry> BySequence = Comparer<MessageEntry>.Create((a, b) => a.SequenceNumber.CompareTo(b.SequenceNumber));
 
-    // Ready messages: arrivals come in sequence order and go to a plain FIFO; messages that come back (abandon, lock
-    // expiry) go to a heap. The next message is the lower head of the two. Entries that stopped being available while
-    // queued are skipped when they reach a head (lazy deletion, see MessageEntry.ReadyIn).
-    private readonly Queue<MessageEntry> _arrivals = new();
-    private readonly PriorityQueue<MessageEntry, long> _returns = new();
-    private long _lastArrival;
+    private readonly ReadyQueue _ready = new();
     private int _nextReceiver;
 
     public SubQueueState(SubQueue kind) => Kind = kind;
@@ -36,43 +31,10 @@ internal sealed class SubQueueState
     public SortedSet<MessageEntry> From(long sequenceNumber) =>
         All.GetViewBetween(new MessageEntry { SequenceNumber = sequenceNumber }, new MessageEntry { SequenceNumber = long.MaxValue });
 
-    public void MakeReady(MessageEntry entry)
-    {
-        if (entry.ReadyIn == this)
-            return;
-        entry.ReadyIn = this;
-        if (entry.SequenceNumber > _lastArrival)
-        {
-            _lastArrival = entry.SequenceNumber;
-            _arrivals.Enqueue(entry);
-        }
-        else
-        {
-            _returns.Enqueue(entry, entry.SequenceNumber);
-        }
-    }
+    public void MakeReady(MessageEntry entry) => _ready.Add(entry);
 
     /// <summary>Takes the lowest-numbered available message, dropping stale ready entries on the way.</summary>
-    public MessageEntry? TakeReady(DateTimeOffset now)
-    {
-        while (true)
-        {
-            var hasArrival = _arrivals.TryPeek(out var arrival);
-            var hasReturn = _returns.TryPeek(out var returned, out _);
-            if (!hasArrival && !hasReturn)
-                return null;
-            MessageEntry next;
-            if (hasArrival && (!hasReturn || arrival!.SequenceNumber < returned!.SequenceNumber))
-                next = _arrivals.Dequeue();
-            else
-                next = _returns.Dequeue();
-            // A copy left behind in another sub-queue's structure (the message was dead-lettered) must not clear the flag.
-            if (next.ReadyIn == this)
-                next.ReadyIn = null;
-            if (next.SubQueue == Kind && next.IsAvailable(now))
-                return next;
-        }
-    }
+    public MessageEntry? TakeReady(DateTimeOffset now) => _ready.Take(now, Kind);
 
     /// <summary>The next receiver with credit, in round-robin order so competing receivers share fairly.</summary>
     public Receiver? NextReceiverWithCredit()

@@ -14,4 +14,10 @@ internal enum TimerKind
 
     /// <summary>A message abandoned with a retry delay becomes visible.</summary>
     Visible,
+
+    /// <summary>A session lock may have expired (checked against the session's current lock).</summary>
+    SessionLockExpiry,
+
+    /// <summary>An accept-next-session reaches its time-out.</summary>
+    AcceptorDeadline,
 }
