@@ -117,6 +117,7 @@ internal sealed partial class AmqpConnection : IDisposable
             await _context.Transport.Input.CompleteAsync().ConfigureAwait(false);
             await _context.Transport.Output.CompleteAsync().ConfigureAwait(false);
             Dispose();
+            _logger.LogDebug("AMQP connection {ConnectionId} from {RemoteEndPoint} ended.", ConnectionId, _context.RemoteEndPoint);
         }
     }
 
@@ -188,8 +189,17 @@ internal sealed partial class AmqpConnection : IDisposable
         {
             case Phase.Header:
             case Phase.HeaderAfterSasl:
-                if (!ProtocolHeader.TryRead(ref buffer, out var header))
-                    return false;
+                ProtocolHeader header;
+                try
+                {
+                    if (!ProtocolHeader.TryRead(ref buffer, out header))
+                        return false;
+                }
+                catch (AmqpDecodeException)
+                {
+                    // Not AMQP at all (an HTTP request, TLS hello): §2.2 still asks for our header before the socket closes.
+                    header = default;
+                }
                 OnProtocolHeader(header);
                 return true;
             default:

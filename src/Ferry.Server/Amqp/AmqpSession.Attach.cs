@@ -8,6 +8,9 @@ internal sealed partial class AmqpSession
 {
     private const string ManagementSuffix = "$management";
     private static readonly AmqpSymbol SessionFilter = "com.microsoft:session-filter";
+    private static readonly AmqpSymbol TimeoutProperty = "com.microsoft:timeout";
+    private static readonly AmqpSymbol LockedUntilProperty = "com.microsoft:locked-until-utc";
+    private static readonly TimeSpan DefaultSessionTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Routes an attach (§2.7.3) to $cbs, a $management node, or an entity.</summary>
     private void OnAttach(Attach attach)
@@ -58,12 +61,12 @@ internal sealed partial class AmqpSession
             Accept(attach, new EntitySenderLink(this, attach, queue));
             return;
         }
-        if (attach.Source?.Filter is { } filter && filter.ContainsKey(SessionFilter))
+        var mode = attach.SndSettleMode == SenderSettleMode.Settled ? ReceiveMode.ReceiveAndDelete : ReceiveMode.PeekLock;
+        if (attach.Source?.Filter is { } filter && filter.TryGetValue(SessionFilter, out var requested) && subQueue == SubQueue.Main)
         {
-            Refuse(attach, AmqpErrorCode.NotImplemented, $"Session receivers are not supported by this version of Ferry (entity '{queue.Name}').");
+            AcceptSession(attach, queue, requested as string, mode);
             return;
         }
-        var mode = attach.SndSettleMode == SenderSettleMode.Settled ? ReceiveMode.ReceiveAndDelete : ReceiveMode.PeekLock;
         EntityReceiverLink link;
         try
         {
@@ -76,6 +79,79 @@ internal sealed partial class AmqpSession
         }
         Accept(attach, link);
     }
+
+    /// <summary>
+    /// A session receiver (reference §4.5): the attach reply waits until the named session, or the next free one, is
+    /// locked — up to the client's <c>com.microsoft:timeout</c> — and then echoes the session id in the source filter
+    /// and the lock expiry as .NET ticks in <c>com.microsoft:locked-until-utc</c>.
+    /// </summary>
+    private void AcceptSession(Attach attach, QueueEntity queue, string? sessionId, ReceiveMode mode)
+    {
+        var timeout = attach.Properties is { } properties && properties.TryGetValue(TimeoutProperty, out var t) && t is uint ms
+            ? TimeSpan.FromMilliseconds(ms)
+            : DefaultSessionTimeout;
+        var link = new EntityReceiverLink(this, attach, queue, SubQueue.Main, mode, sessionful: true);
+        // Not disposed: a detach may cancel it at any moment, and it holds no timer or native resource.
+#pragma warning disable CA2000
+        var cancellation = new CancellationTokenSource();
+#pragma warning restore CA2000
+        lock (Connection.SyncRoot)
+            _pendingAttaches[attach.Handle] = cancellation;
+        _ = CompleteSessionAttachAsync(attach, link, sessionId, timeout, cancellation);
+    }
+
+    private async Task CompleteSessionAttachAsync(Attach attach, EntityReceiverLink link, string? sessionId, TimeSpan timeout,
+        CancellationTokenSource cancellation)
+    {
+        Receiver receiver;
+        try
+        {
+            receiver = await link.AcceptSessionAsync(sessionId, timeout, cancellation.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the client detached the pending attach; OnDetach answered it
+        }
+        catch (BrokerException ex)
+        {
+            lock (Connection.SyncRoot)
+                _pendingAttaches.Remove(attach.Handle);
+            Refuse(attach, ServiceBusErrors.Condition(ex.Code), ex.Message);
+            return;
+        }
+        bool attached;
+        lock (Connection.SyncRoot)
+        {
+            attached = _pendingAttaches.Remove(attach.Handle) && !_ended;
+            if (attached)
+            {
+                _links[attach.Handle] = link;
+                var source = attach.Source!;
+                var filter = new AmqpMap();
+                foreach (var (key, value) in source.Filter!)
+                    filter[key] = value;
+                filter[SessionFilter] = receiver.SessionId;
+                source.Filter = filter;
+                Connection.WriteFrame(Channel, new Attach
+                {
+                    Name = attach.Name,
+                    Handle = attach.Handle,
+                    Role = Role.Sender,
+                    SndSettleMode = attach.SndSettleMode,
+                    RcvSettleMode = attach.RcvSettleMode,
+                    Source = source,
+                    Target = attach.Target,
+                    InitialDeliveryCount = 0,
+                    Properties = new AmqpMap { [LockedUntilProperty] = DotNetTicks(receiver.SessionLockedUntil!.Value) },
+                });
+            }
+        }
+        if (!attached)
+            receiver.Dispose();
+    }
+
+    /// <summary>The SDKs read <c>com.microsoft:locked-until-utc</c> as an AMQP long of .NET DateTime ticks.</summary>
+    private static long DotNetTicks(DateTimeOffset time) => time.UtcTicks;
 
     private void RefuseUnauthorized(Attach attach, string address) =>
         Refuse(attach, AmqpErrorCode.UnauthorizedAccess,

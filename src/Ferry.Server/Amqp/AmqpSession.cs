@@ -18,6 +18,7 @@ internal sealed partial class AmqpSession
 
     private readonly Dictionary<uint, AmqpLink> _links = [];
     private readonly Dictionary<uint, (EntityReceiverLink Link, Guid LockToken)> _unsettled = [];
+    private readonly Dictionary<uint, CancellationTokenSource> _pendingAttaches = [];
     private uint _nextOutgoingId;
     private uint _nextIncomingId;
     private bool _ended;
@@ -202,11 +203,15 @@ internal sealed partial class AmqpSession
     private void OnDetach(Detach detach)
     {
         AmqpLink? link;
+        CancellationTokenSource? pending;
         lock (Connection.SyncRoot)
         {
-            if (_links.Remove(detach.Handle, out link))
+            var attached = _links.Remove(detach.Handle, out link);
+            // A session receiver may give up before its attach was answered: cancel the accept and confirm the detach.
+            if (_pendingAttaches.Remove(detach.Handle, out pending) || attached)
                 Connection.WriteFrame(Channel, new Detach { Handle = detach.Handle, Closed = true });
         }
+        pending?.Cancel();
         link?.Close();
     }
 
@@ -242,13 +247,18 @@ internal sealed partial class AmqpSession
     public void Abort()
     {
         AmqpLink[] links;
+        CancellationTokenSource[] pendings;
         lock (Connection.SyncRoot)
         {
             _ended = true;
             links = [.. _links.Values];
             _links.Clear();
             _unsettled.Clear();
+            pendings = [.. _pendingAttaches.Values];
+            _pendingAttaches.Clear();
         }
+        foreach (var pending in pendings)
+            pending.Cancel();
         foreach (var link in links)
             link.Close();
     }

@@ -16,15 +16,35 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
 
     private static readonly Accepted AcceptedOutcome = new();
     private readonly QueueEntity _queue;
-    private readonly Receiver _receiver;
+    private Receiver _receiver = null!;
     private readonly bool _presettled;
     private int _closed;
 
-    public EntityReceiverLink(AmqpSession session, Attach attach, QueueEntity queue, SubQueue subQueue, ReceiveMode mode) : base(session, attach)
+    // The link's delivery-count on the wire is the broker's Delivered plus the credit drains gave up: a drain advances
+    // the delivery-count past the unused credit (§2.6.7), which the broker's receiver never counts as deliveries.
+    // Touched only on the read loop.
+    private uint _drainedCredit;
+
+    private readonly ReceiveMode _mode;
+
+    public EntityReceiverLink(AmqpSession session, Attach attach, QueueEntity queue, SubQueue subQueue, ReceiveMode mode, bool sessionful = false)
+        : base(session, attach)
     {
         _queue = queue;
         _presettled = mode == ReceiveMode.ReceiveAndDelete;
-        _receiver = queue.CreateReceiver(subQueue, mode, this);
+        _mode = mode;
+        if (!sessionful)
+            _receiver = queue.CreateReceiver(subQueue, mode, this);
+    }
+
+    /// <summary>
+    /// For a session receiver: accepts the named session (or the next free one) and becomes its receiver. Throws the
+    /// broker's SessionCannotBeLocked or Timeout when there is none.
+    /// </summary>
+    public async Task<Receiver> AcceptSessionAsync(string? sessionId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _receiver = await _queue.AcceptSessionAsync(sessionId, _mode, this, timeout, cancellationToken).ConfigureAwait(false);
+        return _receiver;
     }
 
     /// <summary>
@@ -38,19 +58,24 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
             var delivered = _receiver.Delivered;
             // Unwrap the client's 32-bit delivery-count against ours (RFC 1982 serial arithmetic).
             var clientCount = flow.DeliveryCount ?? 0u;
-            var behind = (uint)delivered - clientCount;
+            var behind = unchecked((uint)delivered + _drainedCredit - clientCount);
             var limit = delivered - behind + credit;
             _receiver.SetDeliveryLimit(limit);
             if (flow.Drain)
             {
+                // §2.6.7: deliver what is ready, then consume the rest of the credit by advancing the delivery-count.
                 var total = _receiver.Drain();
-                Session.WriteLinkFlow(Handle, (uint)total, 0, drain: true);
+                if (limit > total)
+                    _drainedCredit = unchecked(_drainedCredit + (uint)(limit - total));
+                Session.WriteLinkFlow(Handle, WireDeliveryCount(total), 0, drain: true);
                 return;
             }
         }
         if (flow.Echo)
-            Session.WriteLinkFlow(Handle, (uint)_receiver.Delivered, (uint)_receiver.Credit);
+            Session.WriteLinkFlow(Handle, WireDeliveryCount(_receiver.Delivered), (uint)_receiver.Credit);
     }
+
+    private uint WireDeliveryCount(long delivered) => unchecked((uint)delivered + _drainedCredit);
 
     /// <summary>Called under the entity's lock: encode and write at once so transfers keep the entity's order.</summary>
     public void OnDelivery(Receiver receiver, BrokerMessage message)
@@ -176,7 +201,7 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
             return;
-        _receiver.Dispose();
+        _receiver?.Dispose();
         Session.ForgetDeliveries(this);
     }
 }

@@ -32,6 +32,12 @@ internal static class ManagementNode
                 Prefix + "cancel-scheduled-message" => await CancelScheduledAsync(request, queue, body).ConfigureAwait(false),
                 Prefix + "receive-by-sequence-number" => await ReceiveBySequenceNumberAsync(request, queue, subQueue, body).ConfigureAwait(false),
                 Prefix + "update-disposition" => await UpdateDispositionAsync(request, queue, body).ConfigureAwait(false),
+                Prefix + "renew-session-lock" => request.Response(cbs: false, 200, "OK",
+                    new AmqpMap { ["expiration"] = queue.RenewSessionLock(SessionId(body)) }),
+                Prefix + "get-session-state" => request.Response(cbs: false, 200, "OK",
+                    new AmqpMap { ["session-state"] = queue.GetSessionState(SessionId(body)) }),
+                Prefix + "set-session-state" => await SetSessionStateAsync(request, queue, body).ConfigureAwait(false),
+                Prefix + "get-message-sessions" => GetMessageSessions(request, queue, body),
                 _ => request.ErrorResponse(cbs: false, 501, AmqpErrorCode.NotImplemented,
                     $"The management operation '{request.Operation}' is not supported by this version of Ferry."),
             };
@@ -54,7 +60,8 @@ internal static class ManagementNode
     {
         var from = Long(body, "from-sequence-number");
         var count = (int)Math.Clamp(Long(body, "message-count"), 0, 1000);
-        var peeked = queue.Peek(subQueue, from, count);
+        var sessionId = body.TryGetValue("session-id", out var s) ? s as string : null;
+        var peeked = queue.Peek(subQueue, from, count, sessionId);
         if (peeked.Count == 0)
             return request.Response(cbs: false, 204, "No messages.");
         var messages = new List<object?>(peeked.Count);
@@ -155,6 +162,30 @@ internal static class ManagementNode
             }
         }
         return request.Response(cbs: false, 200, "OK");
+    }
+
+    private static string SessionId(AmqpMap body) =>
+        body.TryGetValue("session-id", out var value) && value is string id ? id : throw new ArgumentException("The request needs 'session-id', a string.");
+
+    private static async Task<byte[]> SetSessionStateAsync(ManagementRequest request, QueueEntity queue, AmqpMap body)
+    {
+        var state = body.TryGetValue("session-state", out var value) ? value as byte[] : null;
+        await queue.SetSessionStateAsync(SessionId(body), state).ConfigureAwait(false);
+        return request.Response(cbs: false, 200, "OK");
+    }
+
+    /// <summary>get-message-sessions (skip/top honoured): ids of sessions with messages or state; 204 past the end.</summary>
+    private static byte[] GetMessageSessions(ManagementRequest request, QueueEntity queue, AmqpMap body)
+    {
+        var skip = body.TryGetValue("skip", out var s) && s is int sk ? Math.Max(0, sk) : 0;
+        var top = body.TryGetValue("top", out var t) && t is int tp ? Math.Max(0, tp) : int.MaxValue;
+        var ids = queue.GetSessionIds();
+        if (skip >= ids.Count || top == 0)
+            return request.Response(cbs: false, 204, "No sessions.");
+        var page = new string[Math.Min(top, ids.Count - skip)];
+        for (var i = 0; i < page.Length; i++)
+            page[i] = ids[skip + i];
+        return request.Response(cbs: false, 200, "OK", new AmqpMap { ["skip"] = skip + page.Length, ["sessions-ids"] = page });
     }
 
     private static long Long(AmqpMap body, string key)

@@ -40,6 +40,9 @@ internal static class ServiceBusErrors
         BrokerErrorCode.MessageNotFound => MessageNotFound,
         BrokerErrorCode.InvalidArgument => ArgumentError,
         BrokerErrorCode.InvalidOperation => NotAllowed,
+        BrokerErrorCode.SessionLockLost => SessionLockLost,
+        BrokerErrorCode.SessionCannotBeLocked => SessionCannotBeLocked,
+        BrokerErrorCode.Timeout => Timeout,
         BrokerErrorCode.ShuttingDown => AmqpErrorCode.DetachForced,
         _ => InternalError,
     };
@@ -49,7 +52,9 @@ internal static class ServiceBusErrors
     {
         BrokerErrorCode.EntityNotFound or BrokerErrorCode.MessageNotFound => 404,
         BrokerErrorCode.EntityAlreadyExists => 409,
-        BrokerErrorCode.MessageLockLost => 410,
+        BrokerErrorCode.MessageLockLost or BrokerErrorCode.SessionLockLost => 410,
+        BrokerErrorCode.SessionCannotBeLocked => 409,
+        BrokerErrorCode.Timeout => 408,
         BrokerErrorCode.EntityDisabled => 403,
         BrokerErrorCode.QuotaExceeded => 403,
         BrokerErrorCode.MessageSizeExceeded => 413,
