@@ -5,6 +5,7 @@ public static class DeadLetterReasons
 {
     public const string MaxDeliveryCountExceeded = "MaxDeliveryCountExceeded";
     public const string TtlExpired = "TTLExpiredException";
+    public const string FilterEvaluationFailed = "FilterEvaluationException";
 
     /// <summary>Application property carrying the reason on a dead-lettered message.</summary>
     public const string ReasonProperty = "DeadLetterReason";

@@ -10,7 +10,7 @@ namespace Ferry.Broker;
 /// No sockets, no HTTP: the wire layers (AMQP, REST) call into it.
 /// </summary>
 /// <remarks>Thread-safe. Open with <see cref="OpenAsync"/>, which recovers everything the store holds.</remarks>
-public sealed class FerryBroker : IAsyncDisposable
+public sealed partial class FerryBroker : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, QueueEntity> _queues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _entityGate = new(1, 1);
@@ -64,14 +64,50 @@ public sealed class FerryBroker : IAsyncDisposable
         }
         foreach (var stored in state.Entities)
         {
-            if (stored.Kind != EntityKind.Queue)
+            if (stored.Kind != EntityKind.Topic)
                 continue;
             var envelope = EntitySettingsJson.Deserialize(stored.Settings);
-            var queue = new QueueEntity(envelope.Name, envelope.Queue, envelope.Origin, stored.CreatedAt, stored.UpdatedAt, store, time, broker._logger);
+            var topic = new TopicEntity(envelope.Name, envelope.Topic ?? new TopicSettings(), envelope.Origin, stored.CreatedAt, stored.UpdatedAt, store, time);
+            broker._topics[stored.Path] = topic;
+        }
+        foreach (var stored in state.Entities)
+        {
+            if (stored.Kind == EntityKind.Topic)
+                continue;
+            var envelope = EntitySettingsJson.Deserialize(stored.Settings);
+            TopicEntity? owner = null;
+            if (stored.Kind == EntityKind.Subscription)
+            {
+                var topicKey = stored.Path[..stored.Path.IndexOf(SubscriptionsSegment, StringComparison.Ordinal)];
+                if (!broker._topics.TryGetValue(topicKey, out owner))
+                {
+                    broker._logger.LogWarning("Subscription {Subscription} has no topic in the store; it is skipped.", stored.Path);
+                    continue;
+                }
+            }
+            var queue = new QueueEntity(envelope.Name, envelope.Queue ?? new QueueSettings(), envelope.Origin, stored.CreatedAt, stored.UpdatedAt, store, time,
+                broker._logger, owner);
+            if (envelope.Rules is { } rules)
+                queue.SetRules(rules.Select(EntitySettingsJson.FromStored));
             queue.Restore(state.LastSequenceNumbers.GetValueOrDefault(stored.Path),
                 messagesByEntity.GetValueOrDefault(stored.Path) ?? [], duplicatesByEntity.GetValueOrDefault(stored.Path) ?? []);
             queue.RestoreSessionStates(sessionStatesByEntity.GetValueOrDefault(stored.Path) ?? []);
-            broker._queues[stored.Path] = queue;
+            if (owner is null)
+            {
+                broker._queues[stored.Path] = queue;
+            }
+            else
+            {
+                owner.AddSubscription(queue);
+                broker._subscriptions[stored.Path] = queue;
+            }
+        }
+        foreach (var (key, topic) in broker._topics)
+        {
+            long highest = 0;
+            foreach (var subscription in topic.Subscriptions)
+                highest = Math.Max(highest, subscription.LastSequenceNumber);
+            topic.Restore(state.LastSequenceNumbers.GetValueOrDefault(key), duplicatesByEntity.GetValueOrDefault(key) ?? [], highest);
         }
         return broker;
     }
@@ -102,7 +138,7 @@ public sealed class FerryBroker : IAsyncDisposable
             subQueue = SubQueue.DeadLetter;
             path = path[..^EntityNames.DeadLetterSuffix.Length];
         }
-        return TryGetQueue(path, out queue);
+        return TryGetQueue(path, out queue) || _subscriptions.TryGetValue(EntityNames.Key(path), out queue!);
     }
 
     /// <summary>Creates a queue; durable when the task completes.</summary>
@@ -116,7 +152,7 @@ public sealed class FerryBroker : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var key = EntityNames.Key(name);
-            if (_queues.ContainsKey(key))
+            if (_queues.ContainsKey(key) || _topics.ContainsKey(key))
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
             var now = _time.GetUtcNow();
             var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger);
@@ -206,6 +242,10 @@ public sealed class FerryBroker : IAsyncDisposable
             var reason = new BrokerException(BrokerErrorCode.ShuttingDown, "The broker is shutting down.");
             foreach (var queue in _queues.Values)
                 queue.Close(reason);
+            foreach (var subscription in _subscriptions.Values)
+                subscription.Close(reason);
+            foreach (var topic in _topics.Values)
+                topic.Close();
         }
         finally
         {

@@ -21,4 +21,10 @@ public sealed class IncomingMessage
 
     /// <summary>When set and in the future, the message is scheduled and becomes active at that time.</summary>
     public DateTimeOffset? ScheduledEnqueueTime { get; init; }
+
+    /// <summary>
+    /// What subscription rules see of the message (system and application properties), decoded once by the wire layer.
+    /// Required when sending to a topic whose subscriptions have rules other than true/false filters.
+    /// </summary>
+    public Filters.IFilterMessage? FilterView { get; init; }
 }

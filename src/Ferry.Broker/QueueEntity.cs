@@ -12,7 +12,7 @@ namespace Ferry.Broker;
 /// <para>All state is guarded by one lock per entity. Time comes from the broker's <see cref="TimeProvider"/>; one
 /// timer per entity serves every due time (scheduled activation, lock expiry, TTL, retry delay).</para>
 /// </remarks>
-public sealed partial class QueueEntity
+public sealed partial class QueueEntity : ISendTarget
 {
     private readonly Lock _sync = new();
     private readonly IMessageStore _store;
@@ -37,8 +37,9 @@ public sealed partial class QueueEntity
     private bool _closed;
 
     internal QueueEntity(string name, QueueSettings settings, EntityOrigin origin, DateTimeOffset createdAt, DateTimeOffset updatedAt,
-        IMessageStore store, TimeProvider time, ILogger logger)
+        IMessageStore store, TimeProvider time, ILogger logger, TopicEntity? topic = null)
     {
+        Topic = topic;
         Name = name;
         Key = EntityNames.Key(name);
         Settings = settings;
@@ -51,6 +52,15 @@ public sealed partial class QueueEntity
         _logger = logger;
         _timer = time.CreateTimer(static state => ((QueueEntity)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>For a subscription: its topic; null for a queue.</summary>
+    public TopicEntity? Topic { get; }
+
+    public EntityKind Kind => Topic is null ? EntityKind.Queue : EntityKind.Subscription;
+
+    long ISendTarget.MaxMessageSize => Settings.MaxMessageSizeInKilobytes * 1024L;
+
+    bool ISendTarget.EvaluatesRules => false;
 
     /// <summary>The name as it was created (Service Bus names are case-insensitive; <see cref="Key"/> is the lower-cased form).</summary>
     public string Name { get; }
@@ -81,7 +91,7 @@ public sealed partial class QueueEntity
         }
     }
 
-    internal StoredEntity ToStored() => new(Key, EntityKind.Queue, EntitySettingsJson.Serialize(Settings, Origin, Name), CreatedAt, UpdatedAt);
+    internal StoredEntity ToStored() => new(Key, Kind, EntitySettingsJson.Serialize(Settings, Origin, Name, Rules), CreatedAt, UpdatedAt);
 
     internal void UpdateSettings(QueueSettings settings, EntityOrigin origin, DateTimeOffset now)
     {

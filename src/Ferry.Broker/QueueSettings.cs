@@ -46,6 +46,12 @@ public sealed record QueueSettings
 
     public EntityStatus Status { get; init; } = EntityStatus.Active;
 
+    /// <summary>Subscriptions: a message whose rule evaluation fails goes to the dead-letter queue (default true); else it is dropped.</summary>
+    public bool DeadLetteringOnFilterEvaluationExceptions { get; init; } = true;
+
+    /// <summary>Idle time after which Azure deletes the entity; stored, not acted on (default never).</summary>
+    public TimeSpan AutoDeleteOnIdle { get; init; } = TimeSpan.MaxValue;
+
     /// <summary>Free text kept for the user, up to 1024 characters.</summary>
     public string? UserMetadata { get; init; }
 

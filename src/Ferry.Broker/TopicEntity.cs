@@ -1,0 +1,187 @@
+using Ferry.Storage;
+
+namespace Ferry.Broker;
+
+/// <summary>
+/// A topic: it assigns sequence numbers and detects duplicates like a queue, then fans each message out to every
+/// subscription whose rules match. Subscriptions are <see cref="QueueEntity"/> instances in their own right.
+/// </summary>
+/// <remarks>
+/// A send is one store commit holding the copy for every matching subscription, so it is atomic across them: all
+/// subscriptions get the message or none does. Rules are read without locks (each subscription swaps its rule array
+/// as a whole), so fan-out never takes two entity locks at once.
+/// </remarks>
+public sealed class TopicEntity : ISendTarget
+{
+    private readonly Lock _sync = new();
+    private readonly IMessageStore _store;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, DateTimeOffset> _duplicates = new(StringComparer.Ordinal);
+    private QueueEntity[] _subscriptions = [];
+    private long _lastSequenceNumber;
+    private bool _closed;
+
+    internal TopicEntity(string name, TopicSettings settings, EntityOrigin origin, DateTimeOffset createdAt, DateTimeOffset updatedAt,
+        IMessageStore store, TimeProvider time)
+    {
+        Name = name;
+        Key = EntityNames.Key(name);
+        Settings = settings;
+        Origin = origin;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+        _store = store;
+        _time = time;
+    }
+
+    public string Name { get; }
+
+    public string Key { get; }
+
+    public TopicSettings Settings { get; private set; }
+
+    public EntityOrigin Origin { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    long ISendTarget.MaxMessageSize => Settings.MaxMessageSizeInKilobytes * 1024L;
+
+    bool ISendTarget.EvaluatesRules => true;
+
+    /// <summary>The topic's subscriptions, in no particular order.</summary>
+    public IReadOnlyList<QueueEntity> Subscriptions => Volatile.Read(ref _subscriptions);
+
+    public long LastSequenceNumber
+    {
+        get { lock (_sync) return _lastSequenceNumber; }
+    }
+
+    internal StoredEntity ToStored() => new(Key, EntityKind.Topic, EntitySettingsJson.Serialize(Settings, Origin, Name), CreatedAt, UpdatedAt);
+
+    internal void UpdateSettings(TopicSettings settings, EntityOrigin origin, DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            Settings = settings;
+            Origin = origin;
+            UpdatedAt = now;
+        }
+    }
+
+    internal void AddSubscription(QueueEntity subscription)
+    {
+        lock (_sync)
+            Volatile.Write(ref _subscriptions, [.. _subscriptions, subscription]);
+    }
+
+    internal void RemoveSubscription(QueueEntity subscription)
+    {
+        lock (_sync)
+            Volatile.Write(ref _subscriptions, [.. _subscriptions.Where(s => s != subscription)]);
+    }
+
+    internal void Restore(long lastSequenceNumber, IEnumerable<StoredDuplicate> duplicates, long subscriptionsLastSequence)
+    {
+        lock (_sync)
+        {
+            _lastSequenceNumber = Math.Max(lastSequenceNumber, subscriptionsLastSequence);
+            var now = _time.GetUtcNow();
+            foreach (var duplicate in duplicates)
+            {
+                if (duplicate.ExpiresAt > now)
+                    _duplicates[duplicate.MessageId] = duplicate.ExpiresAt;
+            }
+        }
+    }
+
+    internal void Close()
+    {
+        lock (_sync)
+            _closed = true;
+    }
+
+    /// <inheritdoc />
+    public async Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var settings = Settings;
+        if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
+            throw new BrokerException(BrokerErrorCode.EntityDisabled, $"Messaging entity '{Name}' is currently disabled for send (status {settings.Status}).");
+        var maxSize = settings.MaxMessageSizeInKilobytes * 1024L;
+        foreach (var message in messages)
+        {
+            if (message.Body.Length > maxSize)
+            {
+                throw new BrokerException(BrokerErrorCode.MessageSizeExceeded,
+                    $"The received message (size {message.Body.Length} bytes) exceeds the limit ({maxSize} bytes) currently allowed on the entity '{Name}'.");
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        var subscriptions = Subscriptions;
+        var sequenceNumbers = new long[messages.Count];
+        var fanOut = new List<MessageEntry>[subscriptions.Count];
+        var batch = new WriteBatch(messages.Count * (subscriptions.Count + 1));
+        lock (_sync)
+        {
+            if (_closed)
+                throw BrokerException.NotFound(Name);
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var message = messages[i];
+                var messageId = message.MessageId ?? Guid.NewGuid().ToString("N");
+                if (settings.RequiresDuplicateDetection)
+                {
+                    if (_duplicates.TryGetValue(messageId, out var until) && until > now)
+                        continue;
+                    _duplicates[messageId] = now + settings.DuplicateDetectionHistoryTimeWindow;
+                    batch.PutDuplicate(Key, messageId, now + settings.DuplicateDetectionHistoryTimeWindow);
+                }
+                var sequenceNumber = ++_lastSequenceNumber;
+                sequenceNumbers[i] = sequenceNumber;
+                var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
+                var ttl = message.TimeToLive is { } t && t < settings.DefaultMessageTimeToLive ? t : settings.DefaultMessageTimeToLive;
+                var capped = new IncomingMessage
+                {
+                    Body = message.Body,
+                    MessageId = messageId,
+                    SessionId = message.SessionId,
+                    TimeToLive = ttl == TimeSpan.MaxValue ? null : ttl,
+                    ScheduledEnqueueTime = scheduled,
+                    FilterView = message.FilterView,
+                };
+                for (var s = 0; s < subscriptions.Count; s++)
+                {
+                    var subscription = subscriptions[s];
+                    var (matched, changes, error) = subscription.Evaluate(message.FilterView);
+                    if (error is not null && !subscription.Settings.DeadLetteringOnFilterEvaluationExceptions)
+                        continue;
+                    if (!matched && error is null)
+                        continue;
+                    if (subscription.Settings.RequiresSession && string.IsNullOrEmpty(message.SessionId) && error is null)
+                        continue; // Azure drops (does not deliver) session-less messages for a session subscription.
+                    var entry = subscription.CreateEntryFromTopic(sequenceNumber, capped, messageId, now, scheduled, changes, error);
+                    (fanOut[s] ??= []).Add(entry);
+                    batch.InsertMessage(entry.ToStored(subscription.Key, withBody: true));
+                }
+            }
+            batch.RaiseSequenceNumber(Key, _lastSequenceNumber);
+        }
+        await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        for (var s = 0; s < subscriptions.Count; s++)
+        {
+            if (fanOut[s] is { } entries)
+                subscriptions[s].AcceptFromTopic(entries);
+        }
+        return sequenceNumbers;
+    }
+
+    /// <inheritdoc />
+    public async Task CancelScheduledAsync(IReadOnlyList<long> sequenceNumbers, CancellationToken cancellationToken = default)
+    {
+        foreach (var subscription in Subscriptions)
+            await subscription.CancelScheduledAsync(sequenceNumbers, cancellationToken).ConfigureAwait(false);
+    }
+}
