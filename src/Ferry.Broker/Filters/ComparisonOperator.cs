@@ -1,0 +1,11 @@
+namespace Ferry.Broker.Filters;
+
+internal enum ComparisonOperator : byte
+{
+    Equal,
+    NotEqual,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
