@@ -46,7 +46,22 @@ internal sealed partial class AmqpSession
             Accept(attach, clientSends ? new NodeRequestLink(this, attach, NodeKind.Management, entityPath) : new NodeReplyLink(this, attach));
             return;
         }
-        if (!Connection.Broker.TryResolve(address, out var queue, out var subQueue) || (clientSends && subQueue != SubQueue.Main))
+        if (clientSends)
+        {
+            if (!Connection.Broker.TryGetSendTarget(address, out var target))
+            {
+                Refuse(attach, AmqpErrorCode.NotFound, $"The messaging entity '{Connection.Broker.EntityAddress(address)}' could not be found.");
+                return;
+            }
+            if (!Connection.IsAuthorized(address))
+            {
+                RefuseUnauthorized(attach, address);
+                return;
+            }
+            Accept(attach, new EntitySenderLink(this, attach, target));
+            return;
+        }
+        if (!Connection.Broker.TryResolve(address, out var queue, out var subQueue))
         {
             Refuse(attach, AmqpErrorCode.NotFound, $"The messaging entity '{Connection.Broker.EntityAddress(address)}' could not be found.");
             return;
@@ -54,11 +69,6 @@ internal sealed partial class AmqpSession
         if (!Connection.IsAuthorized(address))
         {
             RefuseUnauthorized(attach, address);
-            return;
-        }
-        if (clientSends)
-        {
-            Accept(attach, new EntitySenderLink(this, attach, queue));
             return;
         }
         var mode = attach.SndSettleMode == SenderSettleMode.Settled ? ReceiveMode.ReceiveAndDelete : ReceiveMode.PeekLock;

@@ -4,22 +4,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Amqp;
 
-/// <summary>A client's sender link to a queue: each message (or 0x80013700 batch) becomes one atomic broker send.</summary>
+/// <summary>A client's sender link to a queue or topic: each message (or 0x80013700 batch) becomes one atomic broker send.</summary>
 internal sealed class EntitySenderLink : IncomingLink
 {
     /// <summary>Service Bus batch format: the body is data sections, each a complete encoded message (reference §3.3).</summary>
     public const uint BatchMessageFormat = 0x80013700;
 
     private static readonly Accepted AcceptedOutcome = new();
-    private readonly QueueEntity _queue;
+    private readonly ISendTarget _target;
 
-    public EntitySenderLink(AmqpSession session, Attach attach, QueueEntity queue) : base(session, attach, creditWindow: 1000)
+    public EntitySenderLink(AmqpSession session, Attach attach, ISendTarget target) : base(session, attach, creditWindow: 1000)
     {
-        _queue = queue;
+        _target = target;
     }
 
     /// <summary>Announced in the attach: the queue's MaxMessageSizeInKilobytes.</summary>
-    public ulong MaxMessageSize => (ulong)_queue.Settings.MaxMessageSizeInKilobytes * 1024;
+    public ulong MaxMessageSize => (ulong)_target.MaxMessageSize;
 
     // Batches carry framing overhead around their messages; the broker checks each message's own size.
     protected override long MessageSizeLimit => (long)QueueSettings.MaxMessageSizeLimitInKilobytes * 1024 + 64 * 1024;
@@ -30,8 +30,13 @@ internal sealed class EntitySenderLink : IncomingLink
         try
         {
             messages = messageFormat == BatchMessageFormat
-                ? ServiceBusMessageCodec.UnpackBatch(message, Connection.Time.GetUtcNow())
-                : [ServiceBusMessageCodec.ToIncoming(message, Connection.Time.GetUtcNow())];
+                ? ServiceBusMessageCodec.UnpackBatch(message, Connection.Time.GetUtcNow(), _target.EvaluatesRules)
+                : [ServiceBusMessageCodec.ToIncoming(message, Connection.Time.GetUtcNow(), _target.EvaluatesRules)];
+        }
+        catch (BrokerException ex)
+        {
+            Settle(deliveryId, settled, new Rejected(ServiceBusErrors.From(ex)));
+            return;
         }
         catch (AmqpDecodeException ex)
         {
@@ -46,7 +51,7 @@ internal sealed class EntitySenderLink : IncomingLink
         DeliveryState outcome;
         try
         {
-            await _queue.SendAsync(messages).ConfigureAwait(false);
+            await _target.SendAsync(messages).ConfigureAwait(false);
             outcome = AcceptedOutcome;
         }
         catch (BrokerException ex)
@@ -55,7 +60,7 @@ internal sealed class EntitySenderLink : IncomingLink
         }
         catch (Exception ex)
         {
-            Connection.Logger.LogError(ex, "Sending to {Entity} failed.", _queue.Name);
+            Connection.Logger.LogError(ex, "Sending to {Entity} failed.", _target.Name);
             outcome = new Rejected(new AmqpError(ServiceBusErrors.InternalError, $"The send failed inside Ferry: {ex.Message}"));
         }
         Settle(deliveryId, settled, outcome);

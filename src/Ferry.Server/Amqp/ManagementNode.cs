@@ -16,19 +16,22 @@ internal static class ManagementNode
     public static async Task<byte[]> HandleAsync(AmqpConnection connection, string entityPath, ManagementRequest request)
     {
         var broker = connection.Broker;
+        var body = request.BodyMap;
         if (!broker.TryResolve(entityPath, out var queue, out var subQueue))
         {
+            if (broker.TryGetTopic(entityPath, out var topic))
+                return await HandleTopicAsync(request, topic, body, connection.Time.GetUtcNow()).ConfigureAwait(false);
             return request.ErrorResponse(cbs: false, 404, ServiceBusErrors.NotFound,
                 $"The messaging entity '{broker.EntityAddress(entityPath)}' could not be found.");
         }
-        var body = request.BodyMap;
         try
         {
             return request.Operation switch
             {
                 Prefix + "peek-message" => Peek(request, queue, subQueue, body),
                 Prefix + "renew-lock" => RenewLock(request, queue, body),
-                Prefix + "schedule-message" => await ScheduleAsync(request, queue, subQueue, body, connection.Time.GetUtcNow()).ConfigureAwait(false),
+                Prefix + "schedule-message" when subQueue == SubQueue.Main && queue.Topic is null =>
+                    await ScheduleAsync(request, queue, body, connection.Time.GetUtcNow()).ConfigureAwait(false),
                 Prefix + "cancel-scheduled-message" => await CancelScheduledAsync(request, queue, body).ConfigureAwait(false),
                 Prefix + "receive-by-sequence-number" => await ReceiveBySequenceNumberAsync(request, queue, subQueue, body).ConfigureAwait(false),
                 Prefix + "update-disposition" => await UpdateDispositionAsync(request, queue, body).ConfigureAwait(false),
@@ -38,6 +41,9 @@ internal static class ManagementNode
                     new AmqpMap { ["session-state"] = queue.GetSessionState(SessionId(body)) }),
                 Prefix + "set-session-state" => await SetSessionStateAsync(request, queue, body).ConfigureAwait(false),
                 Prefix + "get-message-sessions" => GetMessageSessions(request, queue, body),
+                Prefix + "add-rule" when queue.Topic is not null => await RuleOperations.AddAsync(request, broker, queue, body, connection.Time.GetUtcNow()).ConfigureAwait(false),
+                Prefix + "remove-rule" when queue.Topic is not null => await RuleOperations.RemoveAsync(request, broker, queue, body).ConfigureAwait(false),
+                Prefix + "enumerate-rules" when queue.Topic is not null => RuleOperations.Enumerate(request, queue, body),
                 _ => request.ErrorResponse(cbs: false, 501, AmqpErrorCode.NotImplemented,
                     $"The management operation '{request.Operation}' is not supported by this version of Ferry."),
             };
@@ -84,10 +90,35 @@ internal static class ManagementNode
         return request.Response(cbs: false, 200, "OK", new AmqpMap { ["expirations"] = expirations });
     }
 
-    private static async Task<byte[]> ScheduleAsync(ManagementRequest request, QueueEntity queue, SubQueue subQueue, AmqpMap body, DateTimeOffset now)
+    /// <summary>A topic's management node serves scheduling only (the SDK's sender operations).</summary>
+    private static async Task<byte[]> HandleTopicAsync(ManagementRequest request, TopicEntity topic, AmqpMap body, DateTimeOffset now)
     {
-        if (subQueue != SubQueue.Main)
-            throw new ArgumentException("Messages cannot be scheduled on a dead-letter queue.");
+        try
+        {
+            return request.Operation switch
+            {
+                Prefix + "schedule-message" => await ScheduleAsync(request, topic, body, now).ConfigureAwait(false),
+                Prefix + "cancel-scheduled-message" => await CancelScheduledAsync(request, topic, body).ConfigureAwait(false),
+                _ => request.ErrorResponse(cbs: false, 400, AmqpErrorCode.NotAllowed,
+                    $"The operation '{request.Operation}' is not available on the topic '{topic.Name}'; use a subscription."),
+            };
+        }
+        catch (BrokerException ex)
+        {
+            return request.ErrorResponse(cbs: false, ServiceBusErrors.StatusCode(ex.Code), ServiceBusErrors.Condition(ex.Code), ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, ex.Message);
+        }
+        catch (AmqpDecodeException ex)
+        {
+            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, $"A message in the request could not be decoded: {ex.Message}");
+        }
+    }
+
+    private static async Task<byte[]> ScheduleAsync(ManagementRequest request, ISendTarget target, AmqpMap body, DateTimeOffset now)
+    {
         if (!body.TryGetValue("messages", out var value) || value is not IList entries)
             throw new ArgumentException("schedule-message needs 'messages', a list of maps with a 'message' binary.");
         var messages = new List<IncomingMessage>(entries.Count);
@@ -95,20 +126,16 @@ internal static class ManagementNode
         {
             if (entry is not AmqpMap map || !map.TryGetValue("message", out var encoded) || encoded is not byte[] bytes)
                 throw new ArgumentException("Each scheduled message must be a map with a 'message' binary.");
-            var incoming = ServiceBusMessageCodec.ToIncoming(bytes, now);
-            if (incoming.ScheduledEnqueueTime is null && map.TryGetValue("message-id", out _))
-            {
-                // A schedule time in the past (or none) makes the message active at once, as Service Bus does.
-            }
-            messages.Add(incoming);
+            // A schedule time in the past (or none) makes the message active at once, as Service Bus does.
+            messages.Add(ServiceBusMessageCodec.ToIncoming(bytes, now, target.EvaluatesRules));
         }
-        var sequenceNumbers = await queue.SendAsync(messages).ConfigureAwait(false);
+        var sequenceNumbers = await target.SendAsync(messages).ConfigureAwait(false);
         return request.Response(cbs: false, 200, "OK", new AmqpMap { ["sequence-numbers"] = sequenceNumbers });
     }
 
-    private static async Task<byte[]> CancelScheduledAsync(ManagementRequest request, QueueEntity queue, AmqpMap body)
+    private static async Task<byte[]> CancelScheduledAsync(ManagementRequest request, ISendTarget target, AmqpMap body)
     {
-        await queue.CancelScheduledAsync(Longs(body, "sequence-numbers")).ConfigureAwait(false);
+        await target.CancelScheduledAsync(Longs(body, "sequence-numbers")).ConfigureAwait(false);
         return request.Response(cbs: false, 200, "OK");
     }
 

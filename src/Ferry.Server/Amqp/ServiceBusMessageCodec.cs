@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Ferry.Amqp;
 using Ferry.Broker;
+using Ferry.Broker.Filters;
 using Ferry.Storage;
 
 namespace Ferry.Server.Amqp;
@@ -18,7 +19,7 @@ internal static class ServiceBusMessageCodec
     /// its properties section, so every delivered message has one (the JS SDK's lock renewer needs it).
     /// </summary>
     /// <exception cref="AmqpDecodeException">The message is malformed.</exception>
-    public static IncomingMessage ToIncoming(byte[] encoded, DateTimeOffset now)
+    public static IncomingMessage ToIncoming(byte[] encoded, DateTimeOffset now, bool withFilterView = false)
     {
         var sections = MessageSections.Scan(encoded);
         var messageId = MessageIdText(MessageReader.GetMessageId(encoded, sections));
@@ -30,22 +31,64 @@ internal static class ServiceBusMessageCodec
         }
         var ttl = MessageReader.GetTtl(encoded, sections);
         var scheduled = MessageReader.GetScheduledEnqueueTime(encoded, sections);
+        var timeToLive = ttl is { } ms and > 0 ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
         return new IncomingMessage
         {
             Body = encoded,
             MessageId = messageId,
             SessionId = MessageReader.GetGroupId(encoded, sections),
-            TimeToLive = ttl is { } ms and > 0 ? TimeSpan.FromMilliseconds(ms) : null,
+            TimeToLive = timeToLive,
             ScheduledEnqueueTime = scheduled is { } at && at > now ? at : null,
+            FilterView = withFilterView ? FilterView(encoded, sections, messageId, scheduled, timeToLive) : null,
         };
     }
 
+    /// <summary>What subscription rules see: the system properties and the application properties, decoded once.</summary>
+    private static FilterMessage FilterView(byte[] encoded, in MessageSections sections, string messageId, DateTimeOffset? scheduled, TimeSpan? ttl)
+    {
+        var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (sections.ApplicationProperties.IsPresent)
+        {
+            foreach (var (key, value) in MapSection.Decode(sections.ApplicationProperties.Slice(encoded)))
+            {
+                var name = key switch { string s => s, AmqpSymbol symbol => symbol.Value, _ => null };
+                if (name is not null)
+                    properties[name] = value switch { AmqpSymbol symbol => symbol.Value, Rune rune => rune.ToString(), _ => value };
+            }
+        }
+        var view = new FilterMessage(properties)
+        {
+            MessageId = messageId,
+            ScheduledEnqueueTime = scheduled,
+            TimeToLive = ttl ?? TimeSpan.MaxValue,
+            Size = encoded.Length,
+        };
+        if (sections.Properties.IsPresent)
+        {
+            var p = Properties.Decode(sections.Properties.Slice(encoded));
+            view.CorrelationId = MessageIdText(p.CorrelationId);
+            view.Subject = p.Subject;
+            view.To = p.To;
+            view.ReplyTo = p.ReplyTo;
+            view.SessionId = p.GroupId;
+            view.ReplyToSessionId = p.ReplyToGroupId;
+            view.ContentType = p.ContentType?.Value;
+        }
+        if (MessageReader.TryGetMessageAnnotation(encoded, sections, ServiceBusAnnotations.PartitionKeyUtf8, out var partitionKey))
+        {
+            var reader = new AmqpReader(partitionKey);
+            if (!reader.TryReadNull())
+                view.PartitionKey = reader.ReadString();
+        }
+        return view;
+    }
+
     /// <summary>Unpacks a 0x80013700 batch: each data section is one message (reference §3.3); the envelope is ignored.</summary>
-    public static IReadOnlyList<IncomingMessage> UnpackBatch(byte[] envelope, DateTimeOffset now)
+    public static IReadOnlyList<IncomingMessage> UnpackBatch(byte[] envelope, DateTimeOffset now, bool withFilterViews = false)
     {
         var messages = new List<IncomingMessage>();
         foreach (var inner in ServiceBusBatch.GetMessages(envelope))
-            messages.Add(ToIncoming(inner.ToArray(), now));
+            messages.Add(ToIncoming(inner.ToArray(), now, withFilterViews));
         return messages;
     }
 

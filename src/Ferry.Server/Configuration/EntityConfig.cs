@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Ferry.Broker;
+using Ferry.Broker.Filters;
 
 namespace Ferry.Server.Configuration;
 
@@ -13,6 +13,11 @@ public sealed class EntityConfig
 
     public required IReadOnlyList<(string Name, QueueSettings Settings)> Queues { get; init; }
 
-    /// <summary>Topics as declared, kept verbatim until topics are served.</summary>
-    public required IReadOnlyList<(string Name, JsonElement Definition)> Topics { get; init; }
+    public required IReadOnlyList<TopicConfig> Topics { get; init; }
 }
+
+/// <summary>A topic from the config file, with its subscriptions.</summary>
+public sealed record TopicConfig(string Name, TopicSettings Settings, IReadOnlyList<SubscriptionConfig> Subscriptions);
+
+/// <summary>A subscription from the config file, with its rules (none means the <c>$Default</c> rule).</summary>
+public sealed record SubscriptionConfig(string Name, QueueSettings Settings, IReadOnlyList<Rule> Rules);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Xml;
 using Ferry.Broker;
+using Ferry.Broker.Filters;
 
 namespace Ferry.Server.Configuration;
 
@@ -86,7 +87,7 @@ public static class EntityConfigFile
                 queues.Add(parsed);
             }
         }
-        var topics = new List<(string, JsonElement)>();
+        var topics = new List<TopicConfig>();
         if (ns.TryGetProperty("Topics", out var topicsElement) && topicsElement.ValueKind != JsonValueKind.Null)
         {
             Expect(file, path + ".Topics", topicsElement, JsonValueKind.Array);
@@ -98,10 +99,162 @@ public static class EntityConfigFile
                 var topicName = RequiredName(file, topicPath, topic);
                 if (!seen.Add(topicName))
                     throw ConfigFileException.At(file, topicPath + ".Name", $"\"{topicName}\" is declared twice (queue and topic names share one namespace).");
-                topics.Add((topicName, topic.Clone()));
+                topics.Add(ParseTopic(file, topicPath, topicName, topic));
             }
         }
         return new EntityConfig { NamespaceName = name, Queues = queues, Topics = topics };
+    }
+
+    private static readonly string[] TopicProperties =
+    [
+        "DefaultMessageTimeToLive", "DuplicateDetectionHistoryTimeWindow", "RequiresDuplicateDetection", "MaxSizeInMegabytes",
+        "MaxMessageSizeInKilobytes", "SupportOrdering", "Status", "UserMetadata", "EnablePartitioning", "EnableBatchedOperations", "AutoDeleteOnIdle",
+    ];
+
+    private static TopicConfig ParseTopic(string file, string path, string name, JsonElement topic)
+    {
+        var settings = new TopicSettings();
+        if (topic.TryGetProperty("Properties", out var properties) && properties.ValueKind != JsonValueKind.Null)
+        {
+            Expect(file, path + ".Properties", properties, JsonValueKind.Object);
+            foreach (var property in properties.EnumerateObject())
+            {
+                var at = $"{path}.Properties.{property.Name}";
+                var v = property.Value;
+                settings = property.Name switch
+                {
+                    "DefaultMessageTimeToLive" => settings with { DefaultMessageTimeToLive = ReadDuration(file, at, v) },
+                    "DuplicateDetectionHistoryTimeWindow" => settings with { DuplicateDetectionHistoryTimeWindow = ReadDuration(file, at, v) },
+                    "RequiresDuplicateDetection" => settings with { RequiresDuplicateDetection = ReadBool(file, at, v) },
+                    "MaxSizeInMegabytes" => settings with { MaxSizeInMegabytes = ReadInt(file, at, v) },
+                    "MaxMessageSizeInKilobytes" => settings with { MaxMessageSizeInKilobytes = ReadInt(file, at, v) },
+                    "SupportOrdering" => settings with { SupportOrdering = ReadBool(file, at, v) },
+                    "Status" => settings with { Status = ReadStatus(file, at, v) },
+                    "UserMetadata" => settings with { UserMetadata = ReadString(file, at, v) },
+                    "EnablePartitioning" or "EnableBatchedOperations" => Accepted(ReadBool(file, at, v), settings),
+                    "AutoDeleteOnIdle" => Accepted(ReadDuration(file, at, v), settings),
+                    _ => throw ConfigFileException.At(file, at, $"unknown topic property \"{property.Name}\"; allowed: {string.Join(", ", TopicProperties)}."),
+                };
+            }
+        }
+        if (settings.Validate() is { } problem)
+            throw ConfigFileException.At(file, $"{path}.Properties.{problem.Property}", problem.Message);
+        var subscriptions = new List<SubscriptionConfig>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (topic.TryGetProperty("Subscriptions", out var subsElement) && subsElement.ValueKind != JsonValueKind.Null)
+        {
+            Expect(file, path + ".Subscriptions", subsElement, JsonValueKind.Array);
+            var index = 0;
+            foreach (var subscription in subsElement.EnumerateArray())
+            {
+                var subPath = $"{path}.Subscriptions[{index++}]";
+                Expect(file, subPath, subscription, JsonValueKind.Object);
+                if (!subscription.TryGetProperty("Name", out var nameElement))
+                    throw ConfigFileException.At(file, subPath + ".Name", "missing; every subscription needs a name.");
+                var subName = ReadString(file, subPath + ".Name", nameElement);
+                if (FerryBroker.ValidateSubscriptionName(subName) is { } nameProblem)
+                    throw ConfigFileException.At(file, subPath + ".Name", $"\"{subName}\" is not a valid subscription name: {nameProblem}");
+                if (!seen.Add(subName))
+                    throw ConfigFileException.At(file, subPath + ".Name", $"\"{subName}\" is declared twice in topic \"{name}\".");
+                var subSettings = new QueueSettings();
+                if (subscription.TryGetProperty("Properties", out var subProperties) && subProperties.ValueKind != JsonValueKind.Null)
+                {
+                    Expect(file, subPath + ".Properties", subProperties, JsonValueKind.Object);
+                    foreach (var property in subProperties.EnumerateObject())
+                    {
+                        subSettings = property.Name == "DeadLetteringOnFilterEvaluationExceptions"
+                            ? subSettings with { DeadLetteringOnFilterEvaluationExceptions = ReadBool(file, $"{subPath}.Properties.{property.Name}", property.Value) }
+                            : ApplyQueueProperty(file, $"{subPath}.Properties.{property.Name}", property.Name, property.Value, subSettings);
+                    }
+                }
+                if (subSettings.Validate() is { } subProblem)
+                    throw ConfigFileException.At(file, $"{subPath}.Properties.{subProblem.Property}", subProblem.Message);
+                subscriptions.Add(new SubscriptionConfig(subName, subSettings, ParseRules(file, subPath, subscription)));
+            }
+        }
+        return new TopicConfig(name, settings, subscriptions);
+    }
+
+    // The emulator's rule shape: {"Name":…, "Properties":{"FilterType":"Sql"|"Correlation", "SqlFilter":{"SqlExpression":…},
+    // "CorrelationFilter":{"CorrelationId",…,"Label",…,"Properties":{…}}, "Action":{"SqlExpression":…}}}.
+    private static List<Rule> ParseRules(string file, string path, JsonElement subscription)
+    {
+        var rules = new List<Rule>();
+        if (!subscription.TryGetProperty("Rules", out var rulesElement) || rulesElement.ValueKind == JsonValueKind.Null)
+            return rules;
+        Expect(file, path + ".Rules", rulesElement, JsonValueKind.Array);
+        var index = 0;
+        foreach (var rule in rulesElement.EnumerateArray())
+        {
+            var rulePath = $"{path}.Rules[{index++}]";
+            Expect(file, rulePath, rule, JsonValueKind.Object);
+            if (!rule.TryGetProperty("Name", out var nameElement))
+                throw ConfigFileException.At(file, rulePath + ".Name", "missing; every rule needs a name.");
+            var ruleName = ReadString(file, rulePath + ".Name", nameElement);
+            if (Rule.ValidateName(ruleName) is { } nameProblem)
+                throw ConfigFileException.At(file, rulePath + ".Name", $"\"{ruleName}\" is not a valid rule name: {nameProblem}");
+            var properties = rule.TryGetProperty("Properties", out var p) ? p : rule;
+            var filterType = properties.TryGetProperty("FilterType", out var ft) ? ReadString(file, rulePath + ".Properties.FilterType", ft) : "Sql";
+            try
+            {
+                RuleFilter filter = filterType switch
+                {
+                    "Sql" => new SqlFilter(properties.TryGetProperty("SqlFilter", out var sql) && sql.TryGetProperty("SqlExpression", out var expr)
+                        ? ReadString(file, rulePath + ".Properties.SqlFilter.SqlExpression", expr)
+                        : throw ConfigFileException.At(file, rulePath + ".Properties.SqlFilter.SqlExpression", "missing; a Sql rule needs an expression.")),
+                    "Correlation" => ReadCorrelation(file, rulePath + ".Properties.CorrelationFilter",
+                        properties.TryGetProperty("CorrelationFilter", out var c) ? c : default),
+                    _ => throw ConfigFileException.At(file, rulePath + ".Properties.FilterType", $"\"{filterType}\" is not a filter type; allowed: Sql, Correlation."),
+                };
+                RuleAction? action = properties.TryGetProperty("Action", out var a) && a.ValueKind == JsonValueKind.Object
+                    && a.TryGetProperty("SqlExpression", out var actionExpr) && actionExpr.ValueKind == JsonValueKind.String
+                    && !string.IsNullOrWhiteSpace(actionExpr.GetString())
+                    ? new SqlRuleAction(actionExpr.GetString()!)
+                    : null;
+                rules.Add(Rule.Create(ruleName, filter, action, DateTimeOffset.UnixEpoch));
+            }
+            catch (FilterSyntaxException ex)
+            {
+                throw ConfigFileException.At(file, rulePath + ".Properties", ex.Message);
+            }
+        }
+        return rules;
+    }
+
+    private static CorrelationFilter ReadCorrelation(string file, string path, JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            throw ConfigFileException.At(file, path, "missing; a Correlation rule needs a CorrelationFilter object.");
+        string? Field(string name) => element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (element.TryGetProperty("Properties", out var props) && props.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in props.EnumerateObject())
+            {
+                properties[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Number when property.Value.TryGetInt64(out var l) => l,
+                    JsonValueKind.Number => property.Value.GetDouble(),
+                    JsonValueKind.Null => null,
+                    _ => throw ConfigFileException.At(file, $"{path}.Properties.{property.Name}", "expected a string, number, boolean or null."),
+                };
+            }
+        }
+        return new CorrelationFilter
+        {
+            CorrelationId = Field("CorrelationId"),
+            MessageId = Field("MessageId"),
+            To = Field("To"),
+            ReplyTo = Field("ReplyTo"),
+            Subject = Field("Label") ?? Field("Subject"),
+            SessionId = Field("SessionId"),
+            ReplyToSessionId = Field("ReplyToSessionId"),
+            ContentType = Field("ContentType"),
+            Properties = properties,
+        };
     }
 
     private static (string Name, QueueSettings Settings) ParseQueue(string file, string path, JsonElement queue)
@@ -141,7 +294,7 @@ public static class EntityConfigFile
         _ => throw ConfigFileException.At(file, path, $"unknown queue property \"{name}\"; allowed: {string.Join(", ", QueueProperties)}."),
     };
 
-    private static QueueSettings Accepted<T>(T checkedValue, QueueSettings settings) => settings;
+    private static TSettings Accepted<T, TSettings>(T checkedValue, TSettings settings) => settings;
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
