@@ -12,4 +12,10 @@ public interface IDeliverySink
 
     /// <summary>The receiver was closed by the broker (entity deleted or disabled, broker shutting down).</summary>
     void OnClosed(Receiver receiver, BrokerException reason);
+
+    /// <summary>
+    /// True while the sink cannot take more (its connection's output is backed up): the entity then skips the receiver
+    /// as if it had no credit. Whoever clears the condition calls <see cref="Receiver.Resume"/>.
+    /// </summary>
+    bool IsSaturated => false;
 }

@@ -49,6 +49,15 @@ public sealed partial class QueueEntity
         }
     }
 
+    internal void Resume(Receiver receiver)
+    {
+        lock (_sync)
+        {
+            if (!receiver.Closed)
+                PumpFor(receiver);
+        }
+    }
+
     internal long Drain(Receiver receiver)
     {
         lock (_sync)

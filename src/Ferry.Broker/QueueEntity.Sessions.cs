@@ -194,7 +194,7 @@ public sealed partial class QueueEntity
         var owner = session.Owner;
         if (owner is null || _closed)
             return;
-        while (owner.Credit > 0)
+        while (owner.Credit > 0 && !owner.Sink.IsSaturated)
         {
             var entry = session.Ready.Take(now, SubQueue.Main);
             if (entry is null)

@@ -65,6 +65,9 @@ public sealed class Receiver : IDisposable
     /// </summary>
     public long Drain() => _entity.Drain(this);
 
+    /// <summary>Delivers what is ready within the current credit; for a sink that stopped being saturated.</summary>
+    public void Resume() => _entity.Resume(this);
+
     /// <summary>Unregisters the receiver. Locks it holds stay valid until they expire, as in Service Bus.</summary>
     public void Dispose() => _entity.RemoveReceiver(this);
 }

@@ -44,7 +44,7 @@ internal sealed class SubQueueState
         {
             var index = (_nextReceiver + i) % count;
             var receiver = Receivers[index];
-            if (receiver.Credit > 0)
+            if (receiver.Credit > 0 && !receiver.Sink.IsSaturated)
             {
                 _nextReceiver = (index + 1) % count;
                 return receiver;

@@ -10,7 +10,7 @@ namespace Ferry.Broker.Filters;
 /// </summary>
 internal readonly partial struct SqlValue
 {
-    public static readonly SqlValue Null;
+    public static readonly SqlValue Null = default;
     public static readonly SqlValue True = new(SqlType.Boolean, 1);
     public static readonly SqlValue False = new(SqlType.Boolean, 0);
 

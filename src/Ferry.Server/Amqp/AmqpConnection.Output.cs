@@ -15,6 +15,7 @@ internal sealed partial class AmqpConnection
     private TimeSpan _heartbeatInterval;
     private bool _sendHeartbeats;
     private bool _waitingForRoom;
+    private bool _deliveriesPaused;
 
     /// <summary>Writes one frame on <paramref name="channel"/>. Callers may hold <see cref="_sync"/> or not.</summary>
     public void WriteFrame(ushort channel, Performative performative, ReadOnlySpan<byte> payload = default)
@@ -53,6 +54,24 @@ internal sealed partial class AmqpConnection
     }
 
     internal Lock SyncRoot => _sync;
+
+    /// <summary>
+    /// True while output not yet taken by the writer is above the high-water mark: receiver links stop taking
+    /// deliveries until the writer catches up, so a peer that stops reading holds at most about that much memory.
+    /// </summary>
+    public bool IsOutputSaturated
+    {
+        get
+        {
+            lock (_sync)
+            {
+                if (_pending.WrittenCount < OutputHighWaterMark)
+                    return false;
+                _deliveriesPaused = true;
+                return true;
+            }
+        }
+    }
 
     /// <summary>The pending output buffer, for writers that encode straight into it. Call under <see cref="SyncRoot"/>, then <see cref="SignalOutput"/>.</summary>
     internal bool TryGetOutput(out IBufferWriter<byte> output)
@@ -94,6 +113,7 @@ internal sealed partial class AmqpConnection
                 var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                     return;
+                ResumeDeliveriesIfPaused();
             }
             if (_closing.IsCancellationRequested)
             {
@@ -104,6 +124,20 @@ internal sealed partial class AmqpConnection
                 }
             }
         }
+    }
+
+    private void ResumeDeliveriesIfPaused()
+    {
+        AmqpSession[] sessions;
+        lock (_sync)
+        {
+            if (!_deliveriesPaused || _pending.WrittenCount >= OutputHighWaterMark)
+                return;
+            _deliveriesPaused = false;
+            sessions = [.. _sessions.Values];
+        }
+        foreach (var session in sessions)
+            session.ResumeDeliveries();
     }
 
     /// <summary>Backpressure: the read loop waits while the output not yet taken by the writer is above the mark.</summary>

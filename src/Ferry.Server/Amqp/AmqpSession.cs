@@ -182,6 +182,24 @@ internal sealed partial class AmqpSession
         }
     }
 
+    /// <summary>After output backed up and drained again: every receiver link takes deliveries again.</summary>
+    public void ResumeDeliveries()
+    {
+        List<EntityReceiverLink>? receivers = null;
+        lock (Connection.SyncRoot)
+        {
+            foreach (var link in _links.Values)
+            {
+                if (link is EntityReceiverLink receiver)
+                    (receivers ??= []).Add(receiver);
+            }
+        }
+        if (receivers is null)
+            return;
+        foreach (var receiver in receivers)
+            receiver.Resume();
+    }
+
     public Flow CreateFlow(uint? handle = null) => new()
     {
         NextIncomingId = _nextIncomingId,

@@ -77,6 +77,16 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
 
     private uint WireDeliveryCount(long delivered) => unchecked((uint)delivered + _drainedCredit);
 
+    /// <summary>Deliveries pause while the connection's output is backed up (a peer that stops reading).</summary>
+    public bool IsSaturated => Connection.IsOutputSaturated;
+
+    /// <summary>The connection's output drained: deliver again within the credit the client gave.</summary>
+    public void Resume()
+    {
+        if (Volatile.Read(ref _closed) == 0)
+            _receiver?.Resume();
+    }
+
     /// <summary>Called under the entity's lock: encode and write at once so transfers keep the entity's order.</summary>
     public void OnDelivery(Receiver receiver, BrokerMessage message)
     {

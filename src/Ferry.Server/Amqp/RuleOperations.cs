@@ -96,7 +96,7 @@ internal static class RuleOperations
             var expression = sqlMap.TryGetValue("expression", out var e) ? e as string : null;
             if (string.IsNullOrWhiteSpace(expression))
                 throw new ArgumentException("The sql-filter needs an 'expression'.");
-            return new SqlFilter(expression, Parameters(sqlMap));
+            return RuleFilter.FromSqlExpression(expression, Parameters(sqlMap));
         }
         if (description.TryGetValue("correlation-filter", out var correlation) && correlation is AmqpMap c)
         {
