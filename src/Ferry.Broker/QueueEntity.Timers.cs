@@ -4,6 +4,8 @@ namespace Ferry.Broker;
 
 public sealed partial class QueueEntity
 {
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>Adds a due time; re-arms the entity's one timer when this is the earliest. Caller holds the lock.</summary>
     private void AddTimer(TimerKind kind, object target, DateTimeOffset due)
     {
@@ -16,7 +18,8 @@ public sealed partial class QueueEntity
     {
         _timerDue = due;
         var delay = due - _time.GetUtcNow();
-        _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        // Timers take at most ~49.7 days; a later due time fires early, finds nothing due and re-arms.
+        _timer.Change(delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxTimerDelay ? MaxTimerDelay : delay, Timeout.InfiniteTimeSpan);
     }
 
     private void OnTimer()

@@ -142,6 +142,12 @@ public sealed class TopicEntity : ISendTarget
                 var sequenceNumber = ++_lastSequenceNumber;
                 sequenceNumbers[i] = sequenceNumber;
                 var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
+                if (message.FilterView is Filters.FilterMessage view)
+                {
+                    // sys.SequenceNumber and sys.EnqueuedTimeUtc are the broker's to give.
+                    view.SequenceNumber = sequenceNumber;
+                    view.EnqueuedTime = scheduled ?? now;
+                }
                 var ttl = message.TimeToLive is { } t && t < settings.DefaultMessageTimeToLive ? t : settings.DefaultMessageTimeToLive;
                 var capped = new IncomingMessage
                 {
