@@ -143,7 +143,7 @@ public sealed partial class FerryBroker
             if (_subscriptions.ContainsKey(key))
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
             var now = _time.GetUtcNow();
-            var subscription = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger, topic);
+            var subscription = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger, topic) { ForwardResolver = ResolveForward };
             var initial = rules?.ToList() ?? [];
             subscription.SetRules(initial.Count > 0 ? initial : [Rule.CreateDefault(now)]);
             await _store.CommitAsync(new WriteBatch(1).PutEntity(subscription.ToStored()), cancellationToken).ConfigureAwait(false);

@@ -89,6 +89,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
                 broker._logger, owner);
             if (envelope.Rules is { } rules)
                 queue.SetRules(rules.Select(EntitySettingsJson.FromStored));
+            queue.ForwardResolver = broker.ResolveForward;
             queue.Restore(state.LastSequenceNumbers.GetValueOrDefault(stored.Path),
                 messagesByEntity.GetValueOrDefault(stored.Path) ?? [], duplicatesByEntity.GetValueOrDefault(stored.Path) ?? []);
             queue.RestoreSessionStates(sessionStatesByEntity.GetValueOrDefault(stored.Path) ?? []);
@@ -121,6 +122,8 @@ public sealed partial class FerryBroker : IAsyncDisposable
     /// <exception cref="BrokerException">EntityNotFound.</exception>
     public QueueEntity GetQueue(string name) =>
         TryGetQueue(name, out var queue) ? queue : throw BrokerException.NotFound(EntityAddress(name));
+
+    private ISendTarget? ResolveForward(string name) => TryGetSendTarget(name, out var target) ? target : null;
 
     /// <summary>The address of an entity as Service Bus names it in errors: <c>sb://host/path</c>.</summary>
     public string EntityAddress(string path) => $"sb://{Options.NamespaceHost}/{path}";
@@ -155,7 +158,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
             if (_queues.ContainsKey(key) || _topics.ContainsKey(key))
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
             var now = _time.GetUtcNow();
-            var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger);
+            var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger) { ForwardResolver = ResolveForward };
             await _store.CommitAsync(new WriteBatch(1).PutEntity(queue.ToStored()), cancellationToken).ConfigureAwait(false);
             _queues[key] = queue;
             return queue;

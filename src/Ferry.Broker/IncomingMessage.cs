@@ -27,4 +27,10 @@ public sealed class IncomingMessage
     /// Required when sending to a topic whose subscriptions have rules other than true/false filters.
     /// </summary>
     public Filters.IFilterMessage? FilterView { get; init; }
+
+    /// <summary>Broker-owned property changes carried along when a message is forwarded (rule actions, dead-letter reason).</summary>
+    internal MessageOverlay? Overlay { get; init; }
+
+    /// <summary>How many times auto-forwarding moved this message already.</summary>
+    internal int ForwardHops { get; init; }
 }

@@ -14,6 +14,8 @@ public sealed partial class QueueEntity
     {
         ArgumentNullException.ThrowIfNull(messages);
         var settings = Settings;
+        if (ForwardTarget(settings.ForwardTo, messages) is { } forward)
+            return await forward.SendAsync(Forwarded(messages), cancellationToken).ConfigureAwait(false);
         if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
             throw new BrokerException(BrokerErrorCode.EntityDisabled, DisabledMessage("send"));
         var maxSize = settings.MaxMessageSizeInKilobytes * 1024L;
@@ -75,6 +77,7 @@ public sealed partial class QueueEntity
                     Body = message.Body,
                     IsBodyLoaded = true,
                     Size = message.Body.Length,
+                    Overlay = message.Overlay?.Clone(),
                 };
                 entry.ExpiresAt = ExpiryOf(entry.EnqueuedTime, message.TimeToLive, settings);
                 entries[i] = entry;

@@ -171,6 +171,20 @@ public sealed partial class QueueEntity
         bool persist = true)
     {
         Interlocked.Increment(ref _messagesDeadLettered);
+        if (ForwardTarget(Settings.ForwardDeadLetteredMessagesTo) is { } forward)
+        {
+            var forwarded = entry.Overlay?.Clone() ?? new MessageOverlay();
+            forwarded.Apply(properties);
+            if (reason is not null)
+                forwarded.Set(DeadLetterReasons.ReasonProperty, reason);
+            if (description is not null)
+                forwarded.Set(DeadLetterReasons.DescriptionProperty, description);
+            forwarded.DeadLetterSource = Name;
+            entry.Overlay = forwarded;
+            Remove(entry);
+            ForwardDeadLetter(entry, forward);
+            return;
+        }
         Count(entry, -1);
         _main.All.Remove(entry);
         var overlay = entry.Overlay?.Clone() ?? new MessageOverlay();

@@ -123,6 +123,7 @@ public sealed class TopicEntity : ISendTarget
         var subscriptions = Subscriptions;
         var sequenceNumbers = new long[messages.Count];
         var fanOut = new List<MessageEntry>[subscriptions.Count];
+        Dictionary<ISendTarget, List<IncomingMessage>>? forwards = null;
         var batch = new WriteBatch(messages.Count * (subscriptions.Count + 1));
         lock (_sync)
         {
@@ -168,6 +169,31 @@ public sealed class TopicEntity : ISendTarget
                         continue;
                     if (subscription.Settings.RequiresSession && string.IsNullOrEmpty(message.SessionId) && error is null)
                         continue; // Azure drops (does not deliver) session-less messages for a session subscription.
+                    if (error is null && subscription.ForwardTarget(subscription.Settings.ForwardTo, [message]) is { } forwardTo)
+                    {
+                        // Auto-forwarding: this subscription's copy goes to the target entity instead (with the rule's changes).
+                        MessageOverlay? overlay = null;
+                        if (changes is not null)
+                        {
+                            overlay = new MessageOverlay();
+                            overlay.Apply(changes);
+                        }
+                        forwards ??= [];
+                        if (!forwards.TryGetValue(forwardTo, out var list))
+                            forwards[forwardTo] = list = [];
+                        list.Add(new IncomingMessage
+                        {
+                            Body = capped.Body,
+                            MessageId = messageId,
+                            SessionId = capped.SessionId,
+                            TimeToLive = capped.TimeToLive,
+                            ScheduledEnqueueTime = scheduled,
+                            FilterView = capped.FilterView,
+                            Overlay = overlay,
+                            ForwardHops = message.ForwardHops + 1,
+                        });
+                        continue;
+                    }
                     var entry = subscription.CreateEntryFromTopic(sequenceNumber, capped, messageId, now, scheduled, changes, error);
                     (fanOut[s] ??= []).Add(entry);
                     batch.InsertMessage(entry.ToStored(subscription.Key, withBody: true));
@@ -180,6 +206,13 @@ public sealed class TopicEntity : ISendTarget
         {
             if (fanOut[s] is { } entries)
                 subscriptions[s].AcceptFromTopic(entries);
+        }
+        // Forwarded copies are sent before the send is acknowledged: a crash before this point means no acknowledgement,
+        // so the sender retries (at least once), and nothing acknowledged is lost.
+        if (forwards is not null)
+        {
+            foreach (var (target, list) in forwards)
+                await target.SendAsync(list, cancellationToken).ConfigureAwait(false);
         }
         return sequenceNumbers;
     }
