@@ -2,6 +2,7 @@ using System.Net;
 using Ferry.Broker;
 using Ferry.Server.Amqp;
 using Ferry.Server.Configuration;
+using Ferry.Server.Http;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -78,10 +79,14 @@ public sealed class FerryServer : IAsyncDisposable
                 loggerFactory.CreateLogger("Ferry.Broker"), cancellationToken).ConfigureAwait(false);
             foreach (var (name, settings) in entities.Queues)
                 await broker.ApplyConfigQueueAsync(name, settings, cancellationToken).ConfigureAwait(false);
-            if (entities.Topics.Count > 0)
+            foreach (var topic in entities.Topics)
             {
-                logger.LogWarning("The config file declares {Count} topic(s); topics are kept in the file but not served by this version.",
-                    entities.Topics.Count);
+                await broker.ApplyConfigTopicAsync(topic.Name, topic.Settings, cancellationToken).ConfigureAwait(false);
+                foreach (var subscription in topic.Subscriptions)
+                {
+                    await broker.ApplyConfigSubscriptionAsync(topic.Name, subscription.Name, subscription.Settings, subscription.Rules, cancellationToken)
+                        .ConfigureAwait(false);
+                }
             }
 
             var app = BuildApp(options, broker, loggerFactory, time);
@@ -119,6 +124,7 @@ public sealed class FerryServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore();
         var app = builder.Build();
         app.MapGet("/health", (FerryBroker b) => Results.Json(new HealthReport("ready", b.Queues.Count)));
+        app.MapFerryAdminApi();
         return app;
     }
 

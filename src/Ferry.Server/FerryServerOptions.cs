@@ -35,6 +35,19 @@ public sealed class FerryServerOptions
     /// <summary>Idle time-out the server announces; the client must send something at least this often. Default 2 min.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A bearer token that authorizes the HTTP admin API (<c>Authorization: Bearer &lt;token&gt;</c>), besides SAS tokens
+    /// signed with one of <see cref="Keys"/>. Default null: only SAS tokens.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
+    /// Development mode: the HTTP admin API and <c>/metrics</c> answer without authorization. Default null, which means
+    /// on exactly when <see cref="Bind"/> is loopback (<c>localhost</c>, 127.0.0.1, ::1), so a laptop run just works
+    /// and anything reachable from the network needs a token. Set true or false to decide explicitly.
+    /// </summary>
+    public bool? DevelopmentMode { get; set; }
+
     internal IReadOnlyList<SharedAccessKey> EffectiveKeys =>
         Keys.Count > 0 ? [.. Keys] : [new SharedAccessKey("RootManageSharedAccessKey", "SAS_KEY_VALUE")];
 }
