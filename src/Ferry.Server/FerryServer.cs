@@ -166,7 +166,9 @@ public sealed class FerryServer : IAsyncDisposable
             return;
         try
         {
-            await _app.StopAsync().ConfigureAwait(false);
+            // Connections are asked to close at once; the time-out only bounds a peer that does not answer.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -83,6 +83,10 @@ internal sealed partial class AmqpConnection : IDisposable
     public async Task RunAsync()
     {
         var writer = Task.Run(WriteLoopAsync);
+        // Kestrel asks connections to close when the server stops (SIGTERM): close the AMQP connection properly.
+        using var closeRequested = _context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>()
+            ?.ConnectionClosedRequested.Register(static s => ((AmqpConnection)s!).CloseWithError(AmqpErrorCode.ConnectionForced,
+                "Ferry is shutting down; reconnect to another instance or retry later."), this);
         using var heartbeat = _time.CreateTimer(static s => ((AmqpConnection)s!).OnHeartbeatTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _heartbeat = heartbeat;
         try
