@@ -17,7 +17,7 @@ if ! dotnet build Ferry.slnx -c Release -v quiet -nologo; then
   exit 1
 fi
 
-for project in tests/*.Tests; do
+for project in tests/Ferry.*Tests; do
   name=$(basename "$project")
   echo "== $name"
   dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" -v quiet -nologo \
