@@ -176,6 +176,11 @@ public sealed partial class SqliteMessageStore
     /// <summary>Applies a group in one transaction and sets <see cref="PendingCommit.Error"/> on every batch that did not commit.</summary>
     private void CommitGroup(List<PendingCommit> group)
     {
+        // Fast path: apply the whole group without savepoints (two statements fewer per batch), skipping updates of
+        // messages the group deletes anyway (a delivery's raised count followed by its completion). Batches almost
+        // never fail; when one does, the group is rolled back and applied again batch by batch with savepoints.
+        if (group.Count > 1 && TryCommitOptimistically(group))
+            return;
         // A lone batch needs no savepoint: if it fails, rolling back the whole transaction fails exactly that batch.
         var isolate = group.Count > 1;
         try
@@ -215,6 +220,76 @@ public sealed partial class SqliteMessageStore
         }
     }
 
+    private readonly HashSet<WriteOperation> _skippedUpdates = new(ReferenceOperationComparer.Instance);
+    private readonly Dictionary<(string Entity, long SequenceNumber), WriteOperationKind> _nextOperation = [];
+
+    /// <summary>
+    /// Finds the updates whose message the group deletes right after (the next operation on that message is its delete):
+    /// applying them changes nothing anyone can observe. Scans backwards so "next" respects call order.
+    /// </summary>
+    private void FindSkippableUpdates(List<PendingCommit> group)
+    {
+        _skippedUpdates.Clear();
+        _nextOperation.Clear();
+        for (var b = group.Count - 1; b >= 0; b--)
+        {
+            var operations = group[b].Batch.Operations;
+            for (var i = operations.Count - 1; i >= 0; i--)
+            {
+                var operation = operations[i];
+                switch (operation.Kind)
+                {
+                    case WriteOperationKind.DeleteMessage:
+                        _nextOperation[(operation.Entity, operation.SequenceNumber)] = WriteOperationKind.DeleteMessage;
+                        break;
+                    case WriteOperationKind.InsertMessage when operation.Message is { } inserted:
+                        _nextOperation[(inserted.Entity, inserted.SequenceNumber)] = WriteOperationKind.InsertMessage;
+                        break;
+                    case WriteOperationKind.UpdateMessage when operation.Message is { } updated:
+                        var key = (updated.Entity, updated.SequenceNumber);
+                        if (_nextOperation.TryGetValue(key, out var next) && next == WriteOperationKind.DeleteMessage)
+                            _skippedUpdates.Add(operation);
+                        else
+                            _nextOperation[key] = WriteOperationKind.UpdateMessage;
+                        break;
+                    case WriteOperationKind.DeleteEntity:
+                        // Everything of the entity goes: no later knowledge about its messages holds before this point.
+                        foreach (var known in _nextOperation.Keys.Where(k => k.Entity == operation.Entity).ToList())
+                            _nextOperation.Remove(known);
+                        break;
+                }
+            }
+        }
+    }
+
+    private bool TryCommitOptimistically(List<PendingCommit> group)
+    {
+        FindSkippableUpdates(group);
+        try
+        {
+            _begin.ExecuteNonQuery();
+            _groupRaises.Clear();
+            foreach (var pending in group)
+            {
+                Apply(pending.Batch, _skippedUpdates);
+                MergeBatchRaises();
+            }
+            WriteGroupRaises();
+            _commit.ExecuteNonQuery();
+            return true;
+        }
+        catch (Exception)
+        {
+            RollBackQuietly();
+            return false;
+        }
+        finally
+        {
+            _skippedUpdates.Clear();
+            _nextOperation.Clear();
+        }
+    }
+
     /// <summary>True when SQLite has already rolled the whole transaction back (it does so itself on I/O errors and a full disk).</summary>
     private bool TransactionLost() => raw.sqlite3_get_autocommit(_writeConnection.Handle) != 0;
 
@@ -235,7 +310,7 @@ public sealed partial class SqliteMessageStore
     private static StoreException BatchFailed(Exception ex) => ex as StoreException
         ?? new StoreException($"The batch was not applied: {ex.Message}", ex);
 
-    private void Apply(WriteBatch batch)
+    private void Apply(WriteBatch batch, HashSet<WriteOperation>? skippedUpdates = null)
     {
         _batchRaises.Clear();
         _batchResets.Clear();
@@ -276,6 +351,8 @@ public sealed partial class SqliteMessageStore
                     break;
 
                 case WriteOperationKind.UpdateMessage:
+                    if (skippedUpdates is not null && skippedUpdates.Contains(operation))
+                        break; // the next thing this group does to the message is delete it: the update is unobservable
                     BindMessage(_updateMessage, operation.Message ?? throw Malformed(operation));
                     _updateMessage.ExecuteNonQuery();
                     break;

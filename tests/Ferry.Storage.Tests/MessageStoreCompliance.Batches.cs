@@ -79,6 +79,28 @@ public abstract partial class MessageStoreCompliance
     }
 
     [Fact]
+    public async Task Commit_UpdateThenDeleteInOneGroup_MessageIsGoneAndOthersKept()
+    {
+        var store = await OpenAsync();
+        await store.CommitAsync(new WriteBatch().InsertMessage(Message("q", 1)).InsertMessage(Message("q", 2)));
+
+        PauseWriter(store);
+        var commits = new[]
+        {
+            store.CommitAsync(new WriteBatch().UpdateMessage(Message("q", 1, deliveryCount: 1))).AsTask(),
+            store.CommitAsync(new WriteBatch().UpdateMessage(Message("q", 2, deliveryCount: 3))).AsTask(),
+            store.CommitAsync(new WriteBatch().DeleteMessage("q", 1)).AsTask(),
+        };
+        ResumeWriter(store);
+        await Task.WhenAll(commits);
+
+        store = await ReopenAsync(store);
+        var state = await store.RecoverAsync();
+        Assert.Null(Find(state, "q", 1));
+        Assert.Equal(3, Find(state, "q", 2)!.DeliveryCount);
+    }
+
+    [Fact]
     public async Task Commit_OfEmptyBatch_Completes()
     {
         var store = await OpenAsync();
