@@ -165,29 +165,22 @@ internal static class ManagementNode
         var tokens = Guids(body, "lock-tokens");
         var status = body.TryGetValue("disposition-status", out var s) ? s as string : null;
         var properties = body.TryGetValue("properties-to-modify", out var p) ? ServiceBusMessageCodec.ToProperties(p as AmqpMap) : null;
+        // Every token's settlement is started at once so they share group commits; the reply waits for all of them.
+        var settlements = new List<Task>(tokens.Count);
         foreach (var token in tokens)
         {
-            switch (status)
+            settlements.Add(status switch
             {
-                case "completed":
-                    await queue.CompleteAsync(token).ConfigureAwait(false);
-                    break;
-                case "abandoned":
-                    await queue.AbandonAsync(token, properties).ConfigureAwait(false);
-                    break;
-                case "defered": // sic: the SDKs spell it this way (reference §6.4)
-                case "deferred":
-                    await queue.DeferAsync(token, properties).ConfigureAwait(false);
-                    break;
-                case "suspended":
-                    var reason = body.TryGetValue("deadletter-reason", out var r) ? r as string : null;
-                    var description = body.TryGetValue("deadletter-description", out var d) ? d as string : null;
-                    await queue.DeadLetterAsync(token, reason, description, properties).ConfigureAwait(false);
-                    break;
-                default:
-                    throw new ArgumentException($"disposition-status '{status}' is not one of completed, abandoned, defered, suspended.");
-            }
+                "completed" => queue.CompleteAsync(token),
+                "abandoned" => queue.AbandonAsync(token, properties),
+                "defered" or "deferred" => queue.DeferAsync(token, properties), // "defered": the SDKs' spelling (reference §6.4)
+                "suspended" => queue.DeadLetterAsync(token,
+                    body.TryGetValue("deadletter-reason", out var r) ? r as string : null,
+                    body.TryGetValue("deadletter-description", out var d) ? d as string : null, properties),
+                _ => throw new ArgumentException($"disposition-status '{status}' is not one of completed, abandoned, defered, suspended."),
+            });
         }
+        await Task.WhenAll(settlements).ConfigureAwait(false);
         return request.Response(cbs: false, 200, "OK");
     }
 
