@@ -66,20 +66,7 @@ public sealed partial class QueueEntity
                         PruneDuplicates(now, batch);
                 }
                 var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
-                var entry = new MessageEntry
-                {
-                    SequenceNumber = ++_lastSequenceNumber,
-                    MessageId = messageId,
-                    SessionId = message.SessionId,
-                    State = scheduled is null ? MessageState.Active : MessageState.Scheduled,
-                    ScheduledEnqueueTime = scheduled,
-                    EnqueuedTime = scheduled ?? now,
-                    Body = message.Body,
-                    IsBodyLoaded = true,
-                    Size = message.Body.Length,
-                    Overlay = message.Overlay?.Clone(),
-                };
-                entry.ExpiresAt = ExpiryOf(entry.EnqueuedTime, message.TimeToLive, settings);
+                var entry = NewEntry(++_lastSequenceNumber, message, messageId, now, scheduled, settings);
                 entries[i] = entry;
                 sequenceNumbers[i] = entry.SequenceNumber;
                 batch.InsertMessage(entry.ToStored(Key, withBody: true));
@@ -148,6 +135,27 @@ public sealed partial class QueueEntity
         }
         if (batch.Count > 0)
             await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A new entry for an arriving message: state, enqueued time (the schedule time when scheduled), TTL capped by the entity.</summary>
+    private static MessageEntry NewEntry(long sequenceNumber, IncomingMessage message, string messageId, DateTimeOffset now, DateTimeOffset? scheduled,
+        QueueSettings settings)
+    {
+        var entry = new MessageEntry
+        {
+            SequenceNumber = sequenceNumber,
+            MessageId = messageId,
+            SessionId = message.SessionId,
+            State = scheduled is null ? MessageState.Active : MessageState.Scheduled,
+            ScheduledEnqueueTime = scheduled,
+            EnqueuedTime = scheduled ?? now,
+            Body = message.Body,
+            IsBodyLoaded = true,
+            Size = message.Body.Length,
+            Overlay = message.Overlay?.Clone(),
+        };
+        entry.ExpiresAt = ExpiryOf(entry.EnqueuedTime, message.TimeToLive, settings);
+        return entry;
     }
 
     private static DateTimeOffset? ExpiryOf(DateTimeOffset enqueued, TimeSpan? timeToLive, QueueSettings settings)

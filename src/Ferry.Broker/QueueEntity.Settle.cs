@@ -171,30 +171,15 @@ public sealed partial class QueueEntity
         bool persist = true)
     {
         Interlocked.Increment(ref _messagesDeadLettered);
+        entry.Overlay = DeadLetterOverlay(entry.Overlay, reason, description, properties);
         if (ForwardTarget(Settings.ForwardDeadLetteredMessagesTo) is { } forward)
         {
-            var forwarded = entry.Overlay?.Clone() ?? new MessageOverlay();
-            forwarded.Apply(properties);
-            if (reason is not null)
-                forwarded.Set(DeadLetterReasons.ReasonProperty, reason);
-            if (description is not null)
-                forwarded.Set(DeadLetterReasons.DescriptionProperty, description);
-            forwarded.DeadLetterSource = Name;
-            entry.Overlay = forwarded;
             Remove(entry);
             ForwardDeadLetter(entry, forward);
             return;
         }
         Count(entry, -1);
         _main.All.Remove(entry);
-        var overlay = entry.Overlay?.Clone() ?? new MessageOverlay();
-        overlay.Apply(properties);
-        if (reason is not null)
-            overlay.Set(DeadLetterReasons.ReasonProperty, reason);
-        if (description is not null)
-            overlay.Set(DeadLetterReasons.DescriptionProperty, description);
-        overlay.DeadLetterSource = Name;
-        entry.Overlay = overlay;
         entry.SubQueue = SubQueue.DeadLetter;
         entry.State = MessageState.Active;
         entry.VisibleAfter = null;
@@ -204,6 +189,19 @@ public sealed partial class QueueEntity
         if (persist)
             PersistUpdate(entry);
         Pump(_deadLetter);
+    }
+
+    /// <summary>A copy of <paramref name="current"/> with the dead-letter reason, description, extra properties and source.</summary>
+    private MessageOverlay DeadLetterOverlay(MessageOverlay? current, string? reason, string? description, IReadOnlyDictionary<string, object?>? properties)
+    {
+        var overlay = current?.Clone() ?? new MessageOverlay();
+        overlay.Apply(properties);
+        if (reason is not null)
+            overlay.Set(DeadLetterReasons.ReasonProperty, reason);
+        if (description is not null)
+            overlay.Set(DeadLetterReasons.DescriptionProperty, description);
+        overlay.DeadLetterSource = Name;
+        return overlay;
     }
 
     /// <summary>TTL ran out: dead-letter (DeadLetteringOnMessageExpiration) or drop. Caller holds the lock.</summary>

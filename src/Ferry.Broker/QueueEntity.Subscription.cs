@@ -92,19 +92,7 @@ public sealed partial class QueueEntity
     internal MessageEntry CreateEntryFromTopic(long sequenceNumber, IncomingMessage message, string messageId, DateTimeOffset now,
         DateTimeOffset? scheduled, Dictionary<string, object?>? changes, string? filterError)
     {
-        var entry = new MessageEntry
-        {
-            SequenceNumber = sequenceNumber,
-            MessageId = messageId,
-            SessionId = message.SessionId,
-            State = scheduled is null ? MessageState.Active : MessageState.Scheduled,
-            ScheduledEnqueueTime = scheduled,
-            EnqueuedTime = scheduled ?? now,
-            Body = message.Body,
-            IsBodyLoaded = true,
-            Size = message.Body.Length,
-        };
-        entry.ExpiresAt = ExpiryOf(entry.EnqueuedTime, message.TimeToLive, Settings);
+        var entry = NewEntry(sequenceNumber, message, messageId, now, scheduled, Settings);
         if (changes is not null)
         {
             var overlay = new MessageOverlay();
@@ -113,11 +101,7 @@ public sealed partial class QueueEntity
         }
         if (filterError is not null)
         {
-            var overlay = entry.Overlay ?? new MessageOverlay();
-            overlay.Set(DeadLetterReasons.ReasonProperty, DeadLetterReasons.FilterEvaluationFailed);
-            overlay.Set(DeadLetterReasons.DescriptionProperty, filterError);
-            overlay.DeadLetterSource = Name;
-            entry.Overlay = overlay;
+            entry.Overlay = DeadLetterOverlay(entry.Overlay, DeadLetterReasons.FilterEvaluationFailed, filterError, null);
             entry.SubQueue = SubQueue.DeadLetter;
             entry.State = MessageState.Active;
             entry.ScheduledEnqueueTime = null;

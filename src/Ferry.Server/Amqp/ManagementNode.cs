@@ -24,9 +24,7 @@ internal static class ManagementNode
             return request.ErrorResponse(cbs: false, 404, ServiceBusErrors.NotFound,
                 $"The messaging entity '{broker.EntityAddress(entityPath)}' could not be found.");
         }
-        try
-        {
-            return request.Operation switch
+        return await GuardedAsync(request, async () => request.Operation switch
             {
                 Prefix + "peek-message" => Peek(request, queue, subQueue, body),
                 Prefix + "renew-lock" => RenewLock(request, queue, body),
@@ -46,20 +44,7 @@ internal static class ManagementNode
                 Prefix + "enumerate-rules" when queue.Topic is not null => RuleOperations.Enumerate(request, queue, body),
                 _ => request.ErrorResponse(cbs: false, 501, AmqpErrorCode.NotImplemented,
                     $"The management operation '{request.Operation}' is not supported by this version of Ferry."),
-            };
-        }
-        catch (BrokerException ex)
-        {
-            return request.ErrorResponse(cbs: false, ServiceBusErrors.StatusCode(ex.Code), ServiceBusErrors.Condition(ex.Code), ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, ex.Message);
-        }
-        catch (AmqpDecodeException ex)
-        {
-            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, $"A message in the request could not be decoded: {ex.Message}");
-        }
+            }).ConfigureAwait(false);
     }
 
     private static byte[] Peek(ManagementRequest request, QueueEntity queue, SubQueue subQueue, AmqpMap body)
@@ -91,17 +76,21 @@ internal static class ManagementNode
     }
 
     /// <summary>A topic's management node serves scheduling only (the SDK's sender operations).</summary>
-    private static async Task<byte[]> HandleTopicAsync(ManagementRequest request, TopicEntity topic, AmqpMap body, DateTimeOffset now)
-    {
-        try
-        {
-            return request.Operation switch
+    private static async Task<byte[]> HandleTopicAsync(ManagementRequest request, TopicEntity topic, AmqpMap body, DateTimeOffset now) =>
+        await GuardedAsync(request, async () => request.Operation switch
             {
                 Prefix + "schedule-message" => await ScheduleAsync(request, topic, body, now).ConfigureAwait(false),
                 Prefix + "cancel-scheduled-message" => await CancelScheduledAsync(request, topic, body).ConfigureAwait(false),
                 _ => request.ErrorResponse(cbs: false, 400, AmqpErrorCode.NotAllowed,
                     $"The operation '{request.Operation}' is not available on the topic '{topic.Name}'; use a subscription."),
-            };
+            }).ConfigureAwait(false);
+
+    /// <summary>Runs an operation and turns the errors a client can cause into management error responses (reference §6.3).</summary>
+    private static async Task<byte[]> GuardedAsync(ManagementRequest request, Func<Task<byte[]>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
         }
         catch (BrokerException ex)
         {
