@@ -4,23 +4,27 @@ using Ferry.Amqp;
 namespace Ferry.Server.Amqp;
 
 /// <summary>
-/// A link on which the client sends (we are the receiver): grants credit in a window, reassembles multi-frame
-/// transfers within a size bound, and hands each complete message to <see cref="OnMessage"/>.
+/// A link on which the client sends (we are the receiver): grants credit in a window (<see cref="ReceivingLinkCredit"/>),
+/// reassembles multi-frame transfers within a size bound (<see cref="TransferAssembler"/>), and hands each complete
+/// message to <see cref="OnMessage"/>.
 /// </summary>
+/// <remarks>
+/// Credit comes back as messages are done with, not as they arrive: the link keeps the messages it has not finished
+/// (<see cref="Completed"/>) plus its credit within the window, so a producer faster than the store waits for credit
+/// instead of piling sends up in memory. A delivery the client aborts uses its credit without giving it back.
+/// </remarks>
 internal abstract class IncomingLink : AmqpLink
 {
     private readonly uint _creditWindow;
-    private uint _deliveryCount;
-    private uint _credit;
-    private ArrayBufferWriter<byte>? _partial;
-    private uint _partialDeliveryId;
-    private bool _partialSettled;
-    private uint _partialFormat;
-    private bool _inProgress;
+    private readonly ReceivingLinkCredit _credit;
+    private readonly Lock _creditLock = new();
+    private TransferAssembler? _assembler;
+    private int _outstanding;
 
     protected IncomingLink(AmqpSession session, Attach attach, uint creditWindow) : base(session, attach)
     {
         _creditWindow = creditWindow;
+        _credit = new ReceivingLinkCredit(attach.Handle, attach.InitialDeliveryCount ?? 0);
     }
 
     /// <summary>Largest message accepted on this link, in bytes.</summary>
@@ -32,93 +36,100 @@ internal abstract class IncomingLink : AmqpLink
     public override void OnAttached()
     {
         // rhea resolves a sender only once it has credit: grant it right after the attach (reference §3.2).
-        _credit = _creditWindow;
-        Session.WriteLinkFlow(Handle, _deliveryCount, _credit);
+        lock (_creditLock)
+        {
+            _credit.SetCredit(_creditWindow);
+            WriteCredit();
+        }
     }
 
     public override void OnFlow(Flow flow)
     {
-        if (flow.Echo)
-            Session.WriteLinkFlow(Handle, _deliveryCount, _credit);
+        lock (_creditLock)
+        {
+            _credit.OnFlow(flow);
+            if (flow.Echo)
+                WriteCredit();
+        }
+    }
+
+    // Caller holds _creditLock, so flows go out in the order the credit changed.
+    private void WriteCredit() => Session.WriteLinkFlow(Handle, _credit.DeliveryCount, _credit.LinkCredit);
+
+    /// <summary>A message handed to <see cref="OnMessage"/> is done with (stored or refused): its credit may come back.</summary>
+    private void Completed()
+    {
+        lock (_creditLock)
+        {
+            _outstanding--;
+            Replenish();
+        }
+    }
+
+    private void Replenish()
+    {
+        var available = _creditWindow - (uint)Math.Max(0, _outstanding);
+        if (_credit.LinkCredit <= available / 2 && available > _credit.LinkCredit)
+        {
+            _credit.SetCredit(available);
+            WriteCredit();
+        }
     }
 
     public void OnTransfer(Transfer transfer, in ReadOnlySequence<byte> payload)
     {
-        if (!_inProgress)
+        try
         {
-            if (_credit == 0)
+            if (_assembler is not { IsInProgress: true })
             {
-                DetachWithError(AmqpErrorCode.TransferLimitExceeded, "A transfer arrived with no link credit (AMQP 1.0 §2.6.7).");
-                return;
+                lock (_creditLock)
+                    _credit.OnDelivery(); // the first frame of a delivery takes one credit (§2.6.7)
             }
-            if (transfer.DeliveryId is not { } deliveryId)
+            if (_assembler is not { IsInProgress: true } && !transfer.More && !transfer.Aborted)
             {
-                DetachWithError(AmqpErrorCode.InvalidField, "The first transfer of a delivery must carry a delivery-id.");
-                return;
+                // The common case, a delivery in one frame: one copy out of the pipe's buffer, no assembly.
+                if (transfer.DeliveryId is not { } id)
+                    throw new AmqpProtocolException(AmqpErrorCode.NotAllowed, "The first transfer of a delivery must carry a delivery-id (AMQP 1.0 §2.7.5).");
+                if (payload.Length > MessageSizeLimit)
+                    throw new AmqpProtocolException(AmqpErrorCode.MessageSizeExceeded, $"The message is larger than {MessageSizeLimit} bytes, the largest this link accepts.");
+                Deliver(id, transfer.Settled == true, transfer.MessageFormat ?? 0, payload.ToArray());
             }
-            _credit--;
-            _deliveryCount++;
-            _inProgress = true;
-            _partialDeliveryId = deliveryId;
-            _partialSettled = transfer.Settled ?? false;
-            _partialFormat = transfer.MessageFormat ?? 0;
+            else
+            {
+                _assembler ??= new TransferAssembler(MessageSizeLimit);
+                if (_assembler.Append(transfer, payload) == TransferResult.Complete)
+                    Deliver(_assembler.DeliveryId, _assembler.Settled, _assembler.MessageFormat, _assembler.Message.ToArray());
+            }
         }
-        if (transfer.Aborted)
+        catch (AmqpProtocolException ex)
         {
-            ResetPartial();
-            return;
-        }
-        var size = (_partial?.WrittenCount ?? 0) + payload.Length;
-        if (size > MessageSizeLimit)
-        {
-            ResetPartial();
-            DetachWithError(AmqpErrorCode.MessageSizeExceeded,
-                $"The message is larger than {MessageSizeLimit} bytes, the largest this link accepts.");
-            return;
-        }
-        if (transfer.More)
-        {
-            _partial ??= new ArrayBufferWriter<byte>((int)Math.Min(size * 2, MessageSizeLimit));
-            foreach (var segment in payload)
-                _partial.Write(segment.Span);
-            return;
-        }
-        byte[] message;
-        if (_partial is null)
-        {
-            message = payload.ToArray();
-        }
-        else
-        {
-            message = new byte[size];
-            _partial.WrittenSpan.CopyTo(message);
-            payload.CopyTo(message.AsSpan(_partial.WrittenCount));
-        }
-        var id = _partialDeliveryId;
-        var settled = _partialSettled;
-        var format = _partialFormat;
-        ResetPartial();
-        OnMessage(id, settled, format, message);
-        if (_credit <= _creditWindow / 2)
-        {
-            _credit = _creditWindow;
-            Session.WriteLinkFlow(Handle, _deliveryCount, _credit);
+            _assembler?.Reset();
+            DetachWithError(ex.Condition, ex.Message);
         }
     }
 
-    private void ResetPartial()
+    private void Deliver(uint deliveryId, bool settled, uint messageFormat, byte[] message)
     {
-        _partial = null;
-        _inProgress = false;
+        lock (_creditLock)
+            _outstanding++;
+        OnMessage(deliveryId, settled, messageFormat, message);
     }
 
-    /// <summary>Settles a delivery of the client with an outcome (§2.7.6), unless the client sent it settled.</summary>
+    /// <summary>
+    /// Ends the link's work on a delivery: gives its credit back and settles it with an outcome (§2.7.6), unless the
+    /// client sent it settled. Subclasses call it exactly once per <see cref="OnMessage"/>.
+    /// </summary>
     protected void Settle(uint deliveryId, bool clientSettled, DeliveryState outcome)
     {
+        Completed();
         if (clientSettled)
             return;
         Connection.WriteFrame(Session.Channel, new Disposition { Role = Role.Receiver, First = deliveryId, Settled = true, State = outcome });
     }
 
-    public override void Close() => ResetPartial();
+    public override void Close()
+    {
+        _assembler?.Dispose();
+        _assembler = null;
+    }
 }
