@@ -54,7 +54,7 @@ internal sealed class MessageEntry
     public bool IsAvailable(DateTimeOffset now) =>
         Alive && State == MessageState.Active && !IsLocked && (VisibleAfter is null || VisibleAfter <= now);
 
-    public StoredMessage ToStored(string entity, bool withBody, int deliveryCountBump = 0) => new()
+    public StoredMessage ToStored(string entity, bool withBody, int deliveryCountBump = 0, string? sharedBodyOwner = null) => new()
     {
         Entity = entity,
         SequenceNumber = SequenceNumber,
@@ -70,6 +70,7 @@ internal sealed class MessageEntry
         Overlay = Overlay?.Serialize(),
         Body = withBody ? Body : default,
         BodyLength = Size,
+        SharedBodyOwner = sharedBodyOwner,
     };
 
     public BrokerMessage ToMessage() => new()

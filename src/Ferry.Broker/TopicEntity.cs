@@ -124,6 +124,7 @@ public sealed class TopicEntity : ISendTarget
         var sequenceNumbers = new long[messages.Count];
         var fanOut = new List<MessageEntry>[subscriptions.Count];
         Dictionary<ISendTarget, List<IncomingMessage>>? forwards = null;
+        var copies = new List<(QueueEntity Subscription, MessageEntry Entry)>(subscriptions.Count);
         var batch = new WriteBatch(messages.Count * (subscriptions.Count + 1));
         lock (_sync)
         {
@@ -196,8 +197,10 @@ public sealed class TopicEntity : ISendTarget
                     }
                     var entry = subscription.CreateEntryFromTopic(sequenceNumber, capped, messageId, now, scheduled, changes, error);
                     (fanOut[s] ??= []).Add(entry);
-                    batch.InsertMessage(entry.ToStored(subscription.Key, withBody: true));
+                    copies.Add((subscription, entry));
                 }
+                WriteCopies(batch, copies, sequenceNumber, message.Body);
+                copies.Clear();
             }
             batch.RaiseSequenceNumber(Key, _lastSequenceNumber);
         }
@@ -215,6 +218,25 @@ public sealed class TopicEntity : ISendTarget
                 await target.SendAsync(list, cancellationToken).ConfigureAwait(false);
         }
         return sequenceNumbers;
+    }
+
+    /// <summary>
+    /// One message's copies: with two or more, the body is written once (owned by the topic, keyed by the sequence
+    /// number) and each subscription's row refers to it, so a fan-out to N subscriptions costs one body write, not N.
+    /// </summary>
+    private void WriteCopies(WriteBatch batch, List<(QueueEntity Subscription, MessageEntry Entry)> copies, long sequenceNumber,
+        ReadOnlyMemory<byte> body)
+    {
+        if (copies.Count == 1)
+        {
+            batch.InsertMessage(copies[0].Entry.ToStored(copies[0].Subscription.Key, withBody: true));
+            return;
+        }
+        if (copies.Count == 0)
+            return;
+        batch.PutBody(Key, sequenceNumber, body);
+        foreach (var (subscription, entry) in copies)
+            batch.InsertMessage(entry.ToStored(subscription.Key, withBody: false, sharedBodyOwner: Key));
     }
 
     /// <inheritdoc />

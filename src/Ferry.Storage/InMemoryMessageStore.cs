@@ -127,8 +127,12 @@ public sealed class InMemoryMessageStore : IMessageStore
         return ValueTask.CompletedTask;
     }
 
+    // Shared bodies live only as long as the batch that puts them: the messages hold the same array afterwards.
+    private readonly Dictionary<(string Owner, long SequenceNumber), byte[]> _batchBodies = [];
+
     private void Apply(WriteBatch batch)
     {
+        _batchBodies.Clear();
         var operations = batch.Operations;
         for (var i = 0; i < operations.Count; i++)
         {
@@ -159,11 +163,27 @@ public sealed class InMemoryMessageStore : IMessageStore
                             $"The batch was not applied: message {message.Entity} #{message.SequenceNumber} already exists.");
                     }
 
-                    data.Messages.Add(message.SequenceNumber, Copy(message, message.Body.ToArray(), message.Body.Length));
+                    if (message.SharedBodyOwner is { } bodyOwner)
+                    {
+                        if (!_batchBodies.TryGetValue((bodyOwner, message.SequenceNumber), out var shared))
+                        {
+                            throw new StoreException(
+                                $"The batch was not applied: message {message.Entity} #{message.SequenceNumber} refers to a shared body of {bodyOwner} that this batch did not put.");
+                        }
+                        data.Messages.Add(message.SequenceNumber, Copy(message, shared, shared.Length));
+                    }
+                    else
+                    {
+                        data.Messages.Add(message.SequenceNumber, Copy(message, message.Body.ToArray(), message.Body.Length));
+                    }
                     _undo.Add(new(InMemoryUndoKind.Message, message.Entity, data, message.SequenceNumber));
                     Raise(message.Entity, data, message.SequenceNumber);
                     break;
                 }
+
+                case WriteOperationKind.PutBody:
+                    _batchBodies[(operation.Entity, operation.SequenceNumber)] = (operation.Message ?? throw Malformed(operation)).Body.ToArray();
+                    break;
 
                 case WriteOperationKind.UpdateMessage:
                 {

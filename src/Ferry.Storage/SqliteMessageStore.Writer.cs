@@ -19,6 +19,8 @@ public sealed partial class SqliteMessageStore
     private SqliteCommand _insertMessage = null!;
     private SqliteCommand _updateMessage = null!;
     private SqliteCommand _deleteMessage = null!;
+    private SqliteCommand _putBody = null!;
+    private SqliteCommand _releaseBody = null!;
     private SqliteCommand _putSessionState = null!;
     private SqliteCommand _deleteSessionState = null!;
     private SqliteCommand _putDuplicate = null!;
@@ -60,13 +62,15 @@ public sealed partial class SqliteMessageStore
             Prepare(SqliteSchema.DeleteEntitySessions, ("$entity", SqliteType.Text)),
             Prepare(SqliteSchema.DeleteEntityDuplicates, ("$entity", SqliteType.Text)),
             Prepare(SqliteSchema.DeleteEntitySequence, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteEntityBodies, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteOrphanBodies),
         ];
         _insertMessage = Prepare(SqliteSchema.InsertMessage,
             ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer), ("$subqueue", SqliteType.Integer),
             ("$state", SqliteType.Integer), ("$delivery_count", SqliteType.Integer), ("$enqueued", SqliteType.Integer),
             ("$scheduled", SqliteType.Integer), ("$expires", SqliteType.Integer), ("$visible_after", SqliteType.Integer),
             ("$message_id", SqliteType.Text), ("$session_id", SqliteType.Text), ("$overlay", SqliteType.Blob),
-            ("$body_length", SqliteType.Integer), ("$body", SqliteType.Blob));
+            ("$body_length", SqliteType.Integer), ("$body", SqliteType.Blob), ("$body_owner", SqliteType.Text));
         // Same parameter order as the insert for the first eleven, so BindMessage serves both.
         _updateMessage = Prepare(SqliteSchema.UpdateMessage,
             ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer), ("$subqueue", SqliteType.Integer),
@@ -74,6 +78,8 @@ public sealed partial class SqliteMessageStore
             ("$scheduled", SqliteType.Integer), ("$expires", SqliteType.Integer), ("$visible_after", SqliteType.Integer),
             ("$message_id", SqliteType.Text), ("$session_id", SqliteType.Text), ("$overlay", SqliteType.Blob));
         _deleteMessage = Prepare(SqliteSchema.DeleteMessage, ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer));
+        _putBody = Prepare(SqliteSchema.PutBody, ("$owner", SqliteType.Text), ("$seq", SqliteType.Integer), ("$data", SqliteType.Blob));
+        _releaseBody = Prepare(SqliteSchema.ReleaseBody, ("$owner", SqliteType.Text), ("$seq", SqliteType.Integer));
         _putSessionState = Prepare(SqliteSchema.PutSessionState,
             ("$entity", SqliteType.Text), ("$key", SqliteType.Text), ("$data", SqliteType.Blob));
         _deleteSessionState = Prepare(SqliteSchema.DeleteSessionState, ("$entity", SqliteType.Text), ("$key", SqliteType.Text));
@@ -333,7 +339,8 @@ public sealed partial class SqliteMessageStore
                 case WriteOperationKind.DeleteEntity:
                     foreach (var command in _deleteEntity)
                     {
-                        Bind(command, 0, operation.Entity);
+                        if (command.Parameters.Count > 0)
+                            Bind(command, 0, operation.Entity);
                         command.ExecuteNonQuery();
                     }
 
@@ -344,8 +351,19 @@ public sealed partial class SqliteMessageStore
                 case WriteOperationKind.InsertMessage:
                     var inserted = operation.Message ?? throw Malformed(operation);
                     BindMessage(_insertMessage, inserted);
-                    Bind(_insertMessage, 12, (long)inserted.Body.Length);
-                    _insertMessage.Parameters[13].Value = inserted.Body;
+                    if (inserted.SharedBodyOwner is { } bodyOwner)
+                    {
+                        // The body lives in the bodies table (put earlier in this batch); the row keeps its length only.
+                        Bind(_insertMessage, 12, (long)inserted.BodyLength);
+                        _insertMessage.Parameters[13].Value = Array.Empty<byte>();
+                        Bind(_insertMessage, 14, bodyOwner);
+                    }
+                    else
+                    {
+                        Bind(_insertMessage, 12, (long)inserted.Body.Length);
+                        _insertMessage.Parameters[13].Value = inserted.Body;
+                        Bind(_insertMessage, 14, null);
+                    }
                     _insertMessage.ExecuteNonQuery();
                     RaiseInBatch(inserted.Entity, inserted.SequenceNumber);
                     break;
@@ -360,7 +378,21 @@ public sealed partial class SqliteMessageStore
                 case WriteOperationKind.DeleteMessage:
                     Bind(_deleteMessage, 0, operation.Entity);
                     Bind(_deleteMessage, 1, operation.SequenceNumber);
-                    _deleteMessage.ExecuteNonQuery();
+                    if (_deleteMessage.ExecuteScalar() is string sharedOwner)
+                    {
+                        // The last message sharing a body takes the body with it.
+                        Bind(_releaseBody, 0, sharedOwner);
+                        Bind(_releaseBody, 1, operation.SequenceNumber);
+                        _releaseBody.ExecuteNonQuery();
+                    }
+                    break;
+
+                case WriteOperationKind.PutBody:
+                    var shared = operation.Message ?? throw Malformed(operation);
+                    Bind(_putBody, 0, operation.Entity);
+                    Bind(_putBody, 1, operation.SequenceNumber);
+                    _putBody.Parameters[2].Value = shared.Body;
+                    _putBody.ExecuteNonQuery();
                     break;
 
                 case WriteOperationKind.PutSessionState:

@@ -221,7 +221,18 @@ public sealed partial class SqliteMessageStore : IMessageStore
             Execute(connection, SqliteSchema.SessionStates);
             Execute(connection, SqliteSchema.Duplicates);
             Execute(connection, SqliteSchema.DuplicatesByExpiry);
-            Execute(connection, "PRAGMA user_version = 1");
+            Execute(connection, SqliteSchema.Bodies);
+            Execute(connection, SqliteSchema.MessagesBySharedBody);
+            Execute(connection, "PRAGMA user_version = 2");
+            Execute(connection, "COMMIT");
+        }
+        else if (version == 1)
+        {
+            Execute(connection, "BEGIN IMMEDIATE");
+            Execute(connection, SqliteSchema.MigrateToVersion2);
+            Execute(connection, SqliteSchema.Bodies);
+            Execute(connection, SqliteSchema.MessagesBySharedBody);
+            Execute(connection, "PRAGMA user_version = 2");
             Execute(connection, "COMMIT");
         }
     }

@@ -8,7 +8,7 @@ namespace Ferry.Storage;
 internal static class SqliteSchema
 {
     /// <summary>Bumped on any incompatible change; a database from a newer Ferry is refused rather than misread.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Entities = """
         CREATE TABLE IF NOT EXISTS entities(
@@ -40,6 +40,7 @@ internal static class SqliteSchema
             message_id     TEXT,
             session_id     TEXT,
             overlay        BLOB,
+            body_owner     TEXT,
             body_length    INTEGER NOT NULL,
             body           BLOB    NOT NULL,
             PRIMARY KEY (entity, seq)
@@ -50,6 +51,35 @@ internal static class SqliteSchema
 
     /// <summary>The rowid alternative measured by the benchmark: a table plus an automatic (entity, seq) index.</summary>
     public const string MessagesRowId = "CREATE TABLE IF NOT EXISTS messages(" + MessageColumns + ")";
+
+    /// <summary>Bodies shared by several messages (a topic's fan-out), keyed by owner (the topic) and sequence number.</summary>
+    public const string Bodies = """
+        CREATE TABLE IF NOT EXISTS bodies(
+            owner TEXT    NOT NULL,
+            seq   INTEGER NOT NULL,
+            data  BLOB    NOT NULL,
+            PRIMARY KEY (owner, seq)) WITHOUT ROWID
+        """;
+
+    /// <summary>Finds whether any message still refers to a shared body; only rows that share one are indexed.</summary>
+    public const string MessagesBySharedBody = "CREATE INDEX IF NOT EXISTS messages_shared_body ON messages(body_owner, seq) WHERE body_owner IS NOT NULL";
+
+    /// <summary>Version 1 databases gain the shared-body column (appended; new databases have it before the body).</summary>
+    public const string MigrateToVersion2 = "ALTER TABLE messages ADD COLUMN body_owner TEXT";
+
+    public const string PutBody = "INSERT INTO bodies(owner, seq, data) VALUES ($owner, $seq, $data)";
+
+    public const string ReleaseBody = """
+        DELETE FROM bodies WHERE owner = $owner AND seq = $seq
+            AND NOT EXISTS (SELECT 1 FROM messages WHERE body_owner = $owner AND seq = $seq)
+        """;
+
+    public const string DeleteEntityBodies = "DELETE FROM bodies WHERE owner = $entity";
+
+    /// <summary>After a subscription's messages went in bulk: bodies no message refers to any more.</summary>
+    public const string DeleteOrphanBodies = """
+        DELETE FROM bodies WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.body_owner = bodies.owner AND m.seq = bodies.seq)
+        """;
 
     public const string SessionStates = """
         CREATE TABLE IF NOT EXISTS session_states(
@@ -82,9 +112,9 @@ internal static class SqliteSchema
     // A plain INSERT, not OR REPLACE: inserting an existing (entity, seq) is a broker bug that must fail its batch.
     public const string InsertMessage = """
         INSERT INTO messages(entity, seq, subqueue, state, delivery_count, enqueued, scheduled, expires, visible_after,
-                             message_id, session_id, overlay, body_length, body)
+                             message_id, session_id, overlay, body_length, body, body_owner)
         VALUES ($entity, $seq, $subqueue, $state, $delivery_count, $enqueued, $scheduled, $expires, $visible_after,
-                $message_id, $session_id, $overlay, $body_length, $body)
+                $message_id, $session_id, $overlay, $body_length, $body, $body_owner)
         """;
 
     public const string UpdateMessage = """
@@ -94,7 +124,7 @@ internal static class SqliteSchema
         WHERE entity = $entity AND seq = $seq
         """;
 
-    public const string DeleteMessage = "DELETE FROM messages WHERE entity = $entity AND seq = $seq";
+    public const string DeleteMessage = "DELETE FROM messages WHERE entity = $entity AND seq = $seq RETURNING body_owner";
 
     public const string PutSessionState =
         "INSERT OR REPLACE INTO session_states(entity, session_id, state) VALUES ($entity, $key, $data)";
@@ -110,7 +140,10 @@ internal static class SqliteSchema
         ON CONFLICT(entity) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)
         """;
 
-    public const string ReadBody = "SELECT body FROM messages WHERE entity = $entity AND seq = $seq";
+    public const string ReadBody = """
+        SELECT coalesce(b.data, m.body) FROM messages m LEFT JOIN bodies b ON b.owner = m.body_owner AND b.seq = m.seq
+        WHERE m.entity = $entity AND m.seq = $seq
+        """;
 
     public const string RecoverEntities = "SELECT path, kind, settings, created, updated FROM entities ORDER BY path";
 

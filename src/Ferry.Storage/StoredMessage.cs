@@ -53,4 +53,11 @@ public sealed class StoredMessage
 
     /// <summary>Length in bytes of <see cref="Body"/>; kept on recovery, when the body itself is not loaded.</summary>
     public int BodyLength { get; init; }
+
+    /// <summary>
+    /// When set on insert: the body is the one put with <see cref="WriteBatch.PutBody"/> under this owner and this
+    /// message's sequence number (in the same batch), and <see cref="Body"/> is ignored; <see cref="BodyLength"/> must
+    /// still be given.
+    /// </summary>
+    public string? SharedBodyOwner { get; init; }
 }

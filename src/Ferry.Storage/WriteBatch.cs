@@ -52,6 +52,15 @@ public sealed class WriteBatch
     public WriteBatch PruneDuplicates(string entity, DateTimeOffset now) =>
         Add(new(WriteOperationKind.PruneDuplicates, entity, Time: now));
 
+    /// <summary>
+    /// Stores one body that several messages share (a topic's fan-out: one durable write of the body, not one per
+    /// subscription). Messages refer to it with <see cref="StoredMessage.SharedBodyOwner"/> = <paramref name="owner"/> and
+    /// the same sequence number, and must be inserted in the same batch. The body is kept while any message refers to it.
+    /// </summary>
+    public WriteBatch PutBody(string owner, long sequenceNumber, ReadOnlyMemory<byte> body) =>
+        Add(new(WriteOperationKind.PutBody, owner, SequenceNumber: sequenceNumber,
+            Message: new StoredMessage { Entity = owner, SequenceNumber = sequenceNumber, Body = body, BodyLength = body.Length }));
+
     /// <summary>Raises an entity's last sequence number to at least <paramref name="sequenceNumber"/>.</summary>
     public WriteBatch RaiseSequenceNumber(string entity, long sequenceNumber) =>
         Add(new(WriteOperationKind.RaiseSequenceNumber, entity, SequenceNumber: sequenceNumber));

@@ -13,4 +13,5 @@ public enum WriteOperationKind
     PutDuplicate,
     PruneDuplicates,
     RaiseSequenceNumber,
+    PutBody,
 }

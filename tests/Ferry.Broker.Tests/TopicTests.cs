@@ -130,6 +130,31 @@ public sealed class TopicTests
     }
 
     [Fact]
+    public async Task FanOut_BodyStoredOnce_EachSubscriptionReadsItAfterRestart_AndAfterTheOtherCompleted()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var topic = await f.Broker.CreateTopicAsync("events", new TopicSettings());
+        await f.Broker.CreateSubscriptionAsync("events", "a", new QueueSettings());
+        await f.Broker.CreateSubscriptionAsync("events", "b", new QueueSettings());
+        await topic.SendAsync([Message("shared body")]);
+
+        await f.RestartAsync();
+        var a = f.Broker.GetSubscription("events", "a");
+        var b = f.Broker.GetSubscription("events", "b");
+        var sinkA = new RecordingSink();
+        using var receiverA = a.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, sinkA);
+        receiverA.AddCredit(1);
+        var bodyA = await a.LoadBodyAsync(sinkA.Messages[0]);
+        await a.CompleteAsync(sinkA.Messages[0].LockToken);
+        var peekedB = b.Peek(SubQueue.Main, 1, 1)[0];
+        var bodyB = await b.LoadBodyAsync(peekedB);
+
+        Assert.Equal("shared body", System.Text.Encoding.UTF8.GetString(bodyA!.Value.Span));
+        Assert.Equal("shared body", System.Text.Encoding.UTF8.GetString(bodyB!.Value.Span));
+        Assert.Equal(11, peekedB.Size);
+    }
+
+    [Fact]
     public async Task DeleteTopic_RemovesSubscriptions()
     {
         await using var f = await BrokerFixture.StartAsync();

@@ -30,6 +30,24 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SharedBody_StoredOnce_GoneWithTheLastMessageThatSharesIt()
+    {
+        var store = Open();
+        var body = new byte[2048];
+        await store.CommitAsync(new WriteBatch()
+            .PutBody("t", 1, body)
+            .InsertMessage(new StoredMessage { Entity = "t/subscriptions/a", SequenceNumber = 1, SharedBodyOwner = "t", BodyLength = body.Length })
+            .InsertMessage(new StoredMessage { Entity = "t/subscriptions/b", SequenceNumber = 1, SharedBodyOwner = "t", BodyLength = body.Length }));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM bodies"));
+        Assert.Equal(0L, Scalar("SELECT sum(length(body)) FROM messages"));
+
+        await store.CommitAsync(new WriteBatch().DeleteMessage("t/subscriptions/a", 1));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM bodies"));
+        await store.CommitAsync(new WriteBatch().DeleteMessage("t/subscriptions/b", 1));
+        Assert.Equal(0L, Scalar("SELECT count(*) FROM bodies"));
+    }
+
+    [Fact]
     public async Task Reopen_AfterDispose_SeesAllAcknowledgedData()
     {
         var store = Open();
