@@ -2,12 +2,13 @@ using System.Globalization;
 using Ferry.Broker.Bench;
 using Ferry.Storage;
 
-// dotnet run -c Release --project bench/Ferry.Broker.Bench -- [--seconds N] [--senders N] [--size BYTES] [--only sqlite|memory] [--dir PATH]
+// dotnet run -c Release --project bench/Ferry.Broker.Bench -- [--seconds N] [--senders N] [--size BYTES] [--only sqlite|memory] [--dir PATH] [--recovery N]
 double seconds = 5;
 var senders = 64;
 var size = 1024;
 string? only = null;
 string? dir = null;
+int? recovery = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -17,10 +18,18 @@ for (var i = 0; i < args.Length; i++)
         case "--size": size = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--only": only = args[++i]; break;
         case "--dir": dir = args[++i]; break;
+        case "--recovery": recovery = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'");
             return 2;
     }
+}
+
+if (recovery is { } recoveryCount)
+{
+    // dotnet run -c Release --project bench/Ferry.Broker.Bench -- --recovery 1000000
+    await RecoveryBench.RunAsync(recoveryCount, size, dir);
+    return 0;
 }
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
