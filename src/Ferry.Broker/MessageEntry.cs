@@ -16,13 +16,39 @@ internal sealed class MessageEntry
     /// <summary>Previous delivery attempts (what the header's delivery-count shows on the next delivery).</summary>
     public int DeliveryCount { get; set; }
 
-    public DateTimeOffset EnqueuedTime { get; set; }
+    // Times are kept as UTC ticks (0 for none): a million queued messages cost 64 MB less than with nullable
+    // DateTimeOffset fields (24 bytes each). Everything the broker stores is UTC already.
+    private long _enqueued;
+    private long _scheduled;
+    private long _expires;
+    private long _visibleAfter;
+    private long _lockedUntil;
 
-    public DateTimeOffset? ScheduledEnqueueTime { get; set; }
+    public DateTimeOffset EnqueuedTime
+    {
+        get => FromTicks(_enqueued);
+        set => _enqueued = value.UtcTicks;
+    }
 
-    public DateTimeOffset? ExpiresAt { get; set; }
+    public DateTimeOffset? ScheduledEnqueueTime
+    {
+        get => _scheduled == 0 ? null : FromTicks(_scheduled);
+        set => _scheduled = value?.UtcTicks ?? 0;
+    }
 
-    public DateTimeOffset? VisibleAfter { get; set; }
+    public DateTimeOffset? ExpiresAt
+    {
+        get => _expires == 0 ? null : FromTicks(_expires);
+        set => _expires = value?.UtcTicks ?? 0;
+    }
+
+    public DateTimeOffset? VisibleAfter
+    {
+        get => _visibleAfter == 0 ? null : FromTicks(_visibleAfter);
+        set => _visibleAfter = value?.UtcTicks ?? 0;
+    }
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
 
     public string? MessageId { get; init; }
 
@@ -40,7 +66,11 @@ internal sealed class MessageEntry
     /// <summary>The current lock, or <see cref="Guid.Empty"/>.</summary>
     public Guid LockToken { get; set; }
 
-    public DateTimeOffset LockedUntil { get; set; }
+    public DateTimeOffset LockedUntil
+    {
+        get => FromTicks(_lockedUntil);
+        set => _lockedUntil = value.UtcTicks;
+    }
 
     /// <summary>The ready structure the entry sits in, if any (lazy deletion: stale entries are skipped when reached).</summary>
     public ReadyQueue? ReadyIn { get; set; }
@@ -52,7 +82,7 @@ internal sealed class MessageEntry
 
     /// <summary>Ready to be handed out: alive, active, not locked, and not hidden by a retry delay.</summary>
     public bool IsAvailable(DateTimeOffset now) =>
-        Alive && State == MessageState.Active && !IsLocked && (VisibleAfter is null || VisibleAfter <= now);
+        Alive && State == MessageState.Active && !IsLocked && (_visibleAfter == 0 || _visibleAfter <= now.UtcTicks);
 
     public StoredMessage ToStored(string entity, bool withBody, int deliveryCountBump = 0, string? sharedBodyOwner = null) => new()
     {
