@@ -6,6 +6,7 @@ public static class DeadLetterReasons
     public const string MaxDeliveryCountExceeded = "MaxDeliveryCountExceeded";
     public const string TtlExpired = "TTLExpiredException";
     public const string FilterEvaluationFailed = "FilterEvaluationException";
+    public const string ForwardingTargetNotFound = "ForwardingTargetNotFound";
 
     /// <summary>Application property carrying the reason on a dead-lettered message.</summary>
     public const string ReasonProperty = "DeadLetterReason";

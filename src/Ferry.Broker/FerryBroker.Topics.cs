@@ -142,6 +142,7 @@ public sealed partial class FerryBroker
             var name = $"{topic.Name}/Subscriptions/{subscriptionName}";
             if (_subscriptions.ContainsKey(key))
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
+            RefuseForwardingCycle(topic.Name, settings.ForwardTo);
             var now = _time.GetUtcNow();
             var subscription = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger, topic) { ForwardResolver = ResolveForward };
             var initial = rules?.ToList() ?? [];
@@ -167,6 +168,7 @@ public sealed partial class FerryBroker
         try
         {
             var subscription = GetSubscription(topicName, subscriptionName);
+            RefuseForwardingCycle(subscription.Topic!.Name, settings.ForwardTo);
             if (subscription.Settings.RequiresSession != settings.RequiresSession)
                 throw new BrokerException(BrokerErrorCode.InvalidArgument, $"RequiresSession cannot be changed on the existing subscription '{subscription.Name}'.");
             subscription.UpdateSettings(settings, origin, _time.GetUtcNow());

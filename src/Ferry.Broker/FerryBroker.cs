@@ -157,6 +157,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
             var key = EntityNames.Key(name);
             if (_queues.ContainsKey(key) || _topics.ContainsKey(key))
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
+            RefuseForwardingCycle(name, settings.ForwardTo);
             var now = _time.GetUtcNow();
             var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger) { ForwardResolver = ResolveForward };
             await _store.CommitAsync(new WriteBatch(1).PutEntity(queue.ToStored()), cancellationToken).ConfigureAwait(false);
@@ -179,6 +180,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
         try
         {
             var queue = GetQueue(name);
+            RefuseForwardingCycle(queue.Name, settings.ForwardTo);
             if (queue.Settings.RequiresSession != settings.RequiresSession)
             {
                 throw new BrokerException(BrokerErrorCode.InvalidArgument,

@@ -28,6 +28,10 @@ public sealed partial class QueueEntity
         return target is null || ReferenceEquals(target, this) ? null : target;
     }
 
+    /// <summary>True when the entity forwards to an entity that does not exist (deleted after it was set).</summary>
+    private bool ForwardingTargetMissing(string? forwardTo) =>
+        !string.IsNullOrEmpty(forwardTo) && ForwardResolver is { } resolve && resolve(forwardTo) is null;
+
     internal static IncomingMessage[] Forwarded(IReadOnlyList<IncomingMessage> messages)
     {
         var result = new IncomingMessage[messages.Count];

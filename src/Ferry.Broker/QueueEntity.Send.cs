@@ -16,6 +16,7 @@ public sealed partial class QueueEntity
         var settings = Settings;
         if (ForwardTarget(settings.ForwardTo, messages) is { } forward)
             return await forward.SendAsync(Forwarded(messages), cancellationToken).ConfigureAwait(false);
+        var forwardingBroken = ForwardingTargetMissing(settings.ForwardTo);
         if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
             throw new BrokerException(BrokerErrorCode.EntityDisabled, DisabledMessage("send"));
         var maxSize = settings.MaxMessageSizeInKilobytes * 1024L;
@@ -67,6 +68,14 @@ public sealed partial class QueueEntity
                 }
                 var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
                 var entry = NewEntry(++_lastSequenceNumber, message, messageId, now, scheduled, settings);
+                if (forwardingBroken)
+                {
+                    entry.Overlay = DeadLetterOverlay(entry.Overlay, DeadLetterReasons.ForwardingTargetNotFound,
+                        $"The entity '{Name}' forwards to '{settings.ForwardTo}', which does not exist.", null);
+                    entry.SubQueue = SubQueue.DeadLetter;
+                    entry.State = MessageState.Active;
+                    entry.ScheduledEnqueueTime = null;
+                }
                 entries[i] = entry;
                 sequenceNumbers[i] = entry.SequenceNumber;
                 batch.InsertMessage(entry.ToStored(Key, withBody: true));
@@ -105,14 +114,18 @@ public sealed partial class QueueEntity
                     continue;
                 Interlocked.Increment(ref _messagesSent);
                 _sizeInBytes += entry.Size;
-                _main.All.Add(entry);
+                Queue(entry.SubQueue).All.Add(entry);
                 Count(entry, +1);
-                if (entry.State == MessageState.Scheduled)
+                if (entry.SubQueue == SubQueue.DeadLetter)
+                    MakeReadyIn(entry);
+                else if (entry.State == MessageState.Scheduled)
                     AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime!.Value);
                 else
                     Activate(entry);
             }
             Pump(_main);
+            if (forwardingBroken)
+                Pump(_deadLetter);
         }
         return sequenceNumbers;
     }

@@ -74,4 +74,45 @@ public sealed class ForwardingTests
         Assert.Empty(forwarding.Peek(SubQueue.Main, 1, 10));
         Assert.Equal("e1", BrokerFixture.Text(Assert.Single(inbox.Peek(SubQueue.Main, 1, 10))));
     }
+
+    [Fact]
+    public async Task CreateQueue_ForwardingBackToItself_IsRefusedNamingTheCycle()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        await f.CreateQueueAsync("b", new QueueSettings { ForwardTo = "a" });
+
+        var ex = await Assert.ThrowsAsync<BrokerException>(() => f.CreateQueueAsync("a", new QueueSettings { ForwardTo = "b" }));
+
+        Assert.Equal(BrokerErrorCode.InvalidArgument, ex.Code);
+        Assert.Contains("a → b → a", ex.Message);
+    }
+
+    [Fact]
+    public async Task CreateSubscription_ForwardingBackToItsTopic_IsRefused()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        await f.Broker.CreateTopicAsync("events", new TopicSettings());
+        await f.CreateQueueAsync("relay", new QueueSettings { ForwardTo = "events" });
+
+        var ex = await Assert.ThrowsAsync<BrokerException>(() =>
+            f.Broker.CreateSubscriptionAsync("events", "loop", new QueueSettings { ForwardTo = "relay" }));
+
+        Assert.Equal(BrokerErrorCode.InvalidArgument, ex.Code);
+        Assert.Contains("cycle", ex.Message);
+    }
+
+    [Fact]
+    public async Task Send_ForwardTargetDeleted_MessageDeadLetteredWithReason()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        await f.CreateQueueAsync("gone");
+        var source = await f.CreateQueueAsync("source", new QueueSettings { ForwardTo = "gone" });
+        await f.Broker.DeleteQueueAsync("gone");
+
+        await source.SendAsync([BrokerFixture.Message("orphan")]);
+
+        var dead = Assert.Single(source.Peek(SubQueue.DeadLetter, 1, 10));
+        Assert.Equal(DeadLetterReasons.ForwardingTargetNotFound, dead.PropertyOverrides![DeadLetterReasons.ReasonProperty]);
+        Assert.Empty(source.Peek(SubQueue.Main, 1, 10));
+    }
 }
