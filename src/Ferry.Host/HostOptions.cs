@@ -6,7 +6,8 @@ namespace Ferry.Host;
 /// <summary>
 /// Reads <see cref="FerryServerOptions"/> from, in rising precedence: <c>appsettings.json</c> (section <c>Ferry</c>),
 /// environment variables (<c>FERRY_</c> prefix, e.g. <c>FERRY_AMQPPORT</c>), and the command line
-/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--bind</c>, <c>--log-level</c>).
+/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--amqps-port</c>, <c>--https-port</c>,
+/// <c>--cert</c>, <c>--cert-key</c>, <c>--cert-password</c>, <c>--cert-out</c>, <c>--bind</c>, <c>--log-level</c>).
 /// </summary>
 internal static class HostOptions
 {
@@ -17,6 +18,12 @@ internal static class HostOptions
         ["--in-memory"] = "Ferry:InMemory",
         ["--amqp-port"] = "Ferry:AmqpPort",
         ["--http-port"] = "Ferry:HttpPort",
+        ["--amqps-port"] = "Ferry:AmqpsPort",
+        ["--https-port"] = "Ferry:HttpsPort",
+        ["--cert"] = "Ferry:CertificatePath",
+        ["--cert-key"] = "Ferry:CertificateKeyPath",
+        ["--cert-password"] = "Ferry:CertificatePassword",
+        ["--cert-out"] = "Ferry:DevelopmentCertificatePemPath",
         ["--bind"] = "Ferry:Bind",
         ["--host-name"] = "Ferry:NamespaceHost",
         ["--log-level"] = "Ferry:LogLevel",
@@ -29,6 +36,12 @@ internal static class HostOptions
           --in-memory         keep everything in memory; nothing survives the process (for tests)
           --amqp-port <port>  AMQP port (default 5672)
           --http-port <port>  HTTP port for /health and management (default 5300)
+          --amqps-port <port> AMQP over TLS (default 5671 when --amqp-port is 5672, else off; 0 free port, -1 off)
+          --https-port <port> HTTPS, e.g. for the SDK administration clients (default 5301 when --http-port is 5300, else off)
+          --cert <file>       TLS certificate: .pfx/.p12, or PEM (default: a generated development certificate, see docs/tls.md)
+          --cert-key <file>   PEM private key of --cert when it is in another file
+          --cert-password <p> password of the .pfx or the encrypted PEM key (better: FERRY_CERTIFICATEPASSWORD)
+          --cert-out <file>   where to write the development certificate's PEM (default <data>/dev-cert.pem; temp file with --in-memory)
           --bind <address>    localhost (default), any, or an IP address
           --log-level <level> Trace, Debug, Information, Warning (default), Error
         Environment: FERRY_CONFIGFILE, FERRY_DATADIRECTORY, FERRY_AMQPPORT, … override appsettings.json; the command line wins.
@@ -74,6 +87,12 @@ internal static class HostOptions
             InMemory = ParseBool(Get(configuration, section, "InMemory"), "--in-memory") ?? false,
             AmqpPort = ParsePort(Get(configuration, section, "AmqpPort"), "--amqp-port") ?? 5672,
             HttpPort = ParsePort(Get(configuration, section, "HttpPort"), "--http-port") ?? 5300,
+            AmqpsPort = ParseTlsPort(Get(configuration, section, "AmqpsPort"), "--amqps-port"),
+            HttpsPort = ParseTlsPort(Get(configuration, section, "HttpsPort"), "--https-port"),
+            CertificatePath = NullIfEmpty(Get(configuration, section, "CertificatePath")),
+            CertificateKeyPath = NullIfEmpty(Get(configuration, section, "CertificateKeyPath")),
+            CertificatePassword = NullIfEmpty(Get(configuration, section, "CertificatePassword")),
+            DevelopmentCertificatePemPath = NullIfEmpty(Get(configuration, section, "DevelopmentCertificatePemPath")),
             Bind = Get(configuration, section, "Bind") ?? "localhost",
             NamespaceHost = Get(configuration, section, "NamespaceHost") ?? "localhost",
         };
@@ -101,6 +120,17 @@ internal static class HostOptions
             ? port
             : throw new ArgumentException($"{name} '{value}' is not a port number; allowed 0 to 65535 (0 picks a free port).");
     }
+
+    private static int? ParseTlsPort(string? value, string name)
+    {
+        if (value is null)
+            return null;
+        return int.TryParse(value, out var port) && port is >= -1 and <= 65535
+            ? port
+            : throw new ArgumentException($"{name} '{value}' is not a port number; allowed -1 (off), 0 (a free port) to 65535.");
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static bool? ParseBool(string? value, string name)
     {

@@ -1,13 +1,13 @@
 using System.Net;
 using Ferry.Broker;
 using Ferry.Server.Amqp;
+using Ferry.Server.Atom;
 using Ferry.Server.Configuration;
 using Ferry.Server.Http;
+using Ferry.Server.Tls;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +46,20 @@ public sealed class FerryServer : IAsyncDisposable
     /// <summary>The HTTP port actually bound.</summary>
     public int HttpPort { get; }
 
+    /// <summary>The AMQP-over-TLS port actually bound; -1 when AMQPS is off (see <see cref="FerryServerOptions.AmqpsPort"/>).</summary>
+    public int AmqpsPort { get; private init; } = TlsPorts.Disabled;
+
+    /// <summary>The HTTPS port actually bound; -1 when HTTPS is off (see <see cref="FerryServerOptions.HttpsPort"/>).</summary>
+    public int HttpsPort { get; private init; } = TlsPorts.Disabled;
+
+    /// <summary>The certificate AMQPS and HTTPS present (configured or development); null when both are off.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate => _tls?.Certificate;
+
+    /// <summary>Where the development certificate's public PEM was written (for NODE_EXTRA_CA_CERTS); null otherwise.</summary>
+    public string? DevelopmentCertificatePemPath => _tls?.PemPath;
+
+    private ServerCertificate? _tls;
+
     /// <summary>A connection string for this server with the first configured key.</summary>
     public string ConnectionString(string host = "localhost")
     {
@@ -73,6 +87,7 @@ public sealed class FerryServer : IAsyncDisposable
             ? new InMemoryMessageStore()
             : SqliteMessageStore.Open(Path.GetFullPath(options.DataDirectory));
         FerryBroker? broker = null;
+        ServerCertificate? tls = null;
         try
         {
             broker = await FerryBroker.OpenAsync(store, time, new BrokerOptions { NamespaceHost = options.NamespaceHost },
@@ -89,15 +104,24 @@ public sealed class FerryServer : IAsyncDisposable
                 }
             }
 
-            var app = BuildApp(options, broker, loggerFactory, time);
+            TlsPorts.Validate(options);
+            tls = TlsPorts.AnyEnabled(options) ? ServerCertificate.Load(options, time, logger) : null;
+            var ports = new ListenerPorts();
+            var app = BuildApp(options, broker, loggerFactory, time, tls, ports);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var (amqpPort, httpPort) = BoundPorts(app, options);
-            logger.LogInformation("Ferry is ready: AMQP on {AmqpPort}, HTTP on {HttpPort}, store {Store}.", amqpPort, httpPort,
+            var (amqpPort, httpPort) = (ports.Port(ListenerPorts.Amqp), ports.Port(ListenerPorts.Http));
+            var (amqpsPort, httpsPort) = (ports.Port(ListenerPorts.Amqps), ports.Port(ListenerPorts.Https));
+            logger.LogInformation("Ferry is ready: AMQP on {AmqpPort}, HTTP on {HttpPort}, AMQPS on {AmqpsPort}, HTTPS on {HttpsPort}, store {Store}.",
+                amqpPort, httpPort, amqpsPort == TlsPorts.Disabled ? "off" : amqpsPort, httpsPort == TlsPorts.Disabled ? "off" : httpsPort,
                 options.InMemory ? "in memory" : Path.GetFullPath(options.DataDirectory));
-            return new FerryServer(app, broker, store, amqpPort, httpPort, logger) { Options = options };
+            return new FerryServer(app, broker, store, amqpPort, httpPort, logger)
+            {
+                Options = options, AmqpsPort = amqpsPort, HttpsPort = httpsPort, _tls = tls,
+            };
         }
         catch
         {
+            tls?.Dispose();
             if (broker is not null)
                 await broker.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
@@ -105,7 +129,8 @@ public sealed class FerryServer : IAsyncDisposable
         }
     }
 
-    private static WebApplication BuildApp(FerryServerOptions options, FerryBroker broker, ILoggerFactory loggerFactory, TimeProvider time)
+    private static WebApplication BuildApp(FerryServerOptions options, FerryBroker broker, ILoggerFactory loggerFactory, TimeProvider time,
+        ServerCertificate? tls, ListenerPorts ports)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -118,13 +143,24 @@ public sealed class FerryServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            Listen(kestrel, options.Bind, options.AmqpPort, listen => listen.UseConnectionHandler<AmqpConnectionHandler>());
-            Listen(kestrel, options.Bind, options.HttpPort, _ => { });
+            Listen(kestrel, options.Bind, options.AmqpPort, ports.Record(ListenerPorts.Amqp, options.AmqpPort,
+                listen => listen.UseConnectionHandler<AmqpConnectionHandler>()));
+            Listen(kestrel, options.Bind, options.HttpPort, ports.Record(ListenerPorts.Http, options.HttpPort, _ => { }));
+            if (tls is not null && TlsPorts.Amqps(options) is var amqps and not TlsPorts.Disabled)
+            {
+                Listen(kestrel, options.Bind, amqps, ports.Record(ListenerPorts.Amqps, amqps,
+                    listen => listen.UseHttps(tls.Certificate).UseConnectionHandler<AmqpConnectionHandler>()));
+            }
+            if (tls is not null && TlsPorts.Https(options) is var https and not TlsPorts.Disabled)
+                Listen(kestrel, options.Bind, https, ports.Record(ListenerPorts.Https, https, listen => listen.UseHttps(tls.Certificate)));
         });
         builder.WebHost.UseKestrelCore();
         var app = builder.Build();
+        Rest.RestMessagingApi.UseFerryRestMessaging(app);
+        app.UseFerryAtomApi();
         app.MapGet("/health", (FerryBroker b) => Results.Json(new HealthReport("ready", b.Queues.Count)));
         app.MapFerryAdminApi();
+        Dashboard.FerryDashboard.MapFerryDashboard(app);
         return app;
     }
 
@@ -148,17 +184,6 @@ public sealed class FerryServer : IAsyncDisposable
         }
     }
 
-    private static (int Amqp, int Http) BoundPorts(WebApplication app, FerryServerOptions options)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var ports = new List<int>();
-        foreach (var address in addresses)
-            ports.Add(new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal), UriKind.Absolute).Port);
-        var amqp = options.AmqpPort != 0 ? options.AmqpPort : ports[0];
-        var http = options.HttpPort != 0 ? options.HttpPort : ports[^1];
-        return (amqp, http);
-    }
-
     /// <summary>Stops listening, closes connections, closes the broker and flushes the store.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -177,6 +202,7 @@ public sealed class FerryServer : IAsyncDisposable
         await Broker.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _tls?.Dispose();
     }
 
     private sealed record HealthReport(string Status, int Entities);

@@ -48,6 +48,36 @@ public sealed class FerryServerOptions
     /// </summary>
     public bool? DevelopmentMode { get; set; }
 
+    /// <summary>
+    /// AMQP over TLS port; 0 picks a free port, -1 turns it off. Default null: 5671 when <see cref="AmqpPort"/> is the
+    /// standard 5672, off otherwise (so servers on moved ports never compete for 5671). See docs/tls.md.
+    /// </summary>
+    public int? AmqpsPort { get; set; }
+
+    /// <summary>
+    /// HTTPS port (the Atom management API the SDK administration clients need, and everything HTTP serves); 0 picks a
+    /// free port, -1 turns it off. Default null: 5301 when <see cref="HttpPort"/> is the standard 5300, off otherwise.
+    /// </summary>
+    public int? HttpsPort { get; set; }
+
+    /// <summary>
+    /// The TLS certificate: a .pfx/.p12 file, or PEM (certificate, and the key in the same file or in
+    /// <see cref="CertificateKeyPath"/>). Default null: the self-signed development certificate (docs/tls.md).
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="CertificatePath"/> when it is not in the same file.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>The password of the .pfx, or of an encrypted PEM key.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>
+    /// Where to write the development certificate's public PEM. Default null: <c>&lt;data&gt;/dev-cert.pem</c>, or with
+    /// <see cref="InMemory"/> a file in the temp directory (deleted when the server stops). Unused with a configured certificate.
+    /// </summary>
+    public string? DevelopmentCertificatePemPath { get; set; }
+
     internal IReadOnlyList<SharedAccessKey> EffectiveKeys =>
         Keys.Count > 0 ? [.. Keys] : [new SharedAccessKey("RootManageSharedAccessKey", "SAS_KEY_VALUE")];
 }

@@ -7,8 +7,10 @@
 // Config.json, picks two free ports, spawns
 //   dotnet <Ferry.Host.dll> --in-memory --amqp-port <p> --http-port <p> --config <file>
 // and waits for GET /health to answer 200. after() closes every client and stops the process
-// (SIGTERM, then SIGKILL after 5 s). The broker's stdout/stderr are captured; when a test fails, the
-// tail of that output is printed with the failure and the full log is kept on disk.
+// (SIGTERM, then SIGKILL after 5 s). `new FerryProcess({ tls: true })` also passes --amqps-port, --https-port and
+// --cert-out <workDir>/dev-cert.pem (four free ports), for tests that need AMQPS or HTTPS (test/admin.test.mjs).
+// The broker's stdout/stderr are captured; when a test fails, the tail of that output is printed with the
+// failure and the full log is kept on disk.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -113,10 +115,13 @@ process.on("exit", () => {
 
 /** One Ferry child process. */
 export class FerryProcess {
-  constructor({ queues = [], topics = [], name = "ferry", extraArgs = [] } = {}) {
+  constructor({ queues = [], topics = [], name = "ferry", extraArgs = [], tls = false } = {}) {
     this.config = buildConfig({ queues, topics });
     this.name = name;
     this.extraArgs = extraArgs;
+    this.tls = tls;
+    this.amqpsPort = undefined;
+    this.httpsPort = undefined;
     this.dll = process.env.FERRY_HOST_DLL || defaultDllPath;
     this.output = "";
     this.child = undefined;
@@ -136,6 +141,11 @@ export class FerryProcess {
     return `http://127.0.0.1:${this.httpPort}/health`;
   }
 
+  /** The development certificate's public PEM (with { tls: true }): what NODE_EXTRA_CA_CERTS must point to. */
+  get certPemPath() {
+    return this.tls && this.workDir ? path.join(this.workDir, "dev-cert.pem") : undefined;
+  }
+
   get logPath() {
     return this.workDir ? path.join(this.workDir, "ferry-output.log") : undefined;
   }
@@ -153,7 +163,7 @@ export class FerryProcess {
 
     // A port picked free can be taken by someone else before Ferry binds it; retry on that only.
     for (let attempt = 1; ; attempt++) {
-      [this.amqpPort, this.httpPort] = await freePorts(2);
+      [this.amqpPort, this.httpPort, this.amqpsPort, this.httpsPort] = await freePorts(this.tls ? 4 : 2);
       try {
         await this._spawnAndWait(configPath);
         return;
@@ -176,6 +186,9 @@ export class FerryProcess {
       "--amqp-port", String(this.amqpPort),
       "--http-port", String(this.httpPort),
       "--config", configPath,
+      ...(this.tls
+        ? ["--amqps-port", String(this.amqpsPort), "--https-port", String(this.httpsPort), "--cert-out", this.certPemPath]
+        : []),
       ...this.extraArgs,
     ];
     this._log(`[harness] dotnet ${args.join(" ")}\n`);

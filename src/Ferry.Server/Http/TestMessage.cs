@@ -26,29 +26,29 @@ internal sealed class TestMessage
 
     private static readonly TimeSpan MaxHeaderTtl = TimeSpan.FromMilliseconds(uint.MaxValue);
 
-    public byte[] Body { get; private init; } = [];
+    public byte[] Body { get; init; } = [];
 
-    public string ContentType { get; private init; } = "application/json";
+    public string? ContentType { get; init; } = "application/json";
 
-    public string? MessageId { get; private init; }
+    public string? MessageId { get; init; }
 
-    public string? CorrelationId { get; private init; }
+    public string? CorrelationId { get; init; }
 
-    public string? SessionId { get; private init; }
+    public string? SessionId { get; init; }
 
-    public string? Subject { get; private init; }
+    public string? Subject { get; init; }
 
-    public string? To { get; private init; }
+    public string? To { get; init; }
 
-    public string? ReplyTo { get; private init; }
+    public string? ReplyTo { get; init; }
 
-    public string? ReplyToSessionId { get; private init; }
+    public string? ReplyToSessionId { get; init; }
 
-    public AmqpMap? ApplicationProperties { get; private init; }
+    public AmqpMap? ApplicationProperties { get; init; }
 
-    public DateTimeOffset? ScheduledEnqueueTime { get; private init; }
+    public DateTimeOffset? ScheduledEnqueueTime { get; init; }
 
-    public TimeSpan? TimeToLive { get; private init; }
+    public TimeSpan? TimeToLive { get; init; }
 
     /// <exception cref="AdminInputException">An unknown field or a value of the wrong type.</exception>
     public static TestMessage Parse(JsonElement root)
@@ -116,7 +116,7 @@ internal sealed class TestMessage
                 To = To,
                 Subject = Subject,
                 ReplyTo = ReplyTo,
-                ContentType = new AmqpSymbol(ContentType),
+                ContentType = ContentType is { } contentType ? new AmqpSymbol(contentType) : (AmqpSymbol?)null,
                 GroupId = SessionId,
                 ReplyToGroupId = ReplyToSessionId,
                 CreationTime = now,

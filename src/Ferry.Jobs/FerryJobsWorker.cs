@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ferry.Jobs;
+
+/// <summary>The hosted service that runs every registered job type's consumer.</summary>
+internal sealed class FerryJobsWorker(
+    AmqpServiceBusConnection connection,
+    FerryJobsOptions options,
+    IServiceProvider services,
+    ILoggerFactory loggerFactory) : IHostedService
+{
+    private readonly List<JobConsumer> _consumers = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger("Ferry.Jobs");
+        foreach (var job in options.Jobs)
+        {
+            var consumer = new JobConsumer(job, connection, services, options, logger, TimeProvider.System);
+            _consumers.Add(consumer);
+            consumer.Start();
+            logger.LogInformation("Job type {JobType}: consuming {Queue} with concurrency {Concurrency}.", job.JobType, job.Queue, job.Concurrency);
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_consumers.Select(c => c.StopAsync(cancellationToken))).ConfigureAwait(false);
+        foreach (var consumer in _consumers)
+            consumer.Dispose();
+        _consumers.Clear();
+    }
+}
