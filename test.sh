@@ -35,5 +35,12 @@ p=$(sed -nE 's/^ℹ pass ([0-9]+)$/\1/p' "$results/sdk.log" | tail -1); f=$(sed 
 if [ -z "$p" ]; then f=1; p=0; echo "the SDK suite did not report results"; fi
 passed=$((passed + p)); failed=$((failed + ${f:-0}))
 
+echo "== dashboard (Chromium)"
+FERRY_HOST_DLL="$PWD/src/Ferry.Host/bin/Release/net10.0/Ferry.Host.dll" tests/dashboard/run.sh 2>&1 | tee "$results/dashboard.log" \
+  | grep -E "^✖|^ℹ (tests|pass|fail)" || true
+p=$(sed -nE 's/^ℹ pass ([0-9]+)$/\1/p' "$results/dashboard.log" | tail -1); f=$(sed -nE 's/^ℹ fail ([0-9]+)$/\1/p' "$results/dashboard.log" | tail -1)
+if [ -z "$p" ]; then f=1; p=0; echo "the dashboard suite did not report results"; fi
+passed=$((passed + p)); failed=$((failed + ${f:-0}))
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

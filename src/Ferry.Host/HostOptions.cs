@@ -25,6 +25,8 @@ internal static class HostOptions
         ["--cert-password"] = "Ferry:CertificatePassword",
         ["--cert-out"] = "Ferry:DevelopmentCertificatePemPath",
         ["--bind"] = "Ferry:Bind",
+        ["--admin-token"] = "Ferry:AdminToken",
+        ["--development-mode"] = "Ferry:DevelopmentMode",
         ["--host-name"] = "Ferry:NamespaceHost",
         ["--log-level"] = "Ferry:LogLevel",
     };
@@ -43,6 +45,8 @@ internal static class HostOptions
           --cert-password <p> password of the .pfx or the encrypted PEM key (better: FERRY_CERTIFICATEPASSWORD)
           --cert-out <file>   where to write the development certificate's PEM (default <data>/dev-cert.pem; temp file with --in-memory)
           --bind <address>    localhost (default), any, or an IP address
+          --admin-token <t>   bearer token for the HTTP admin API (better: FERRY_ADMINTOKEN)
+          --development-mode <true|false>  open admin API without a token (default: open only when bound to localhost)
           --log-level <level> Trace, Debug, Information, Warning (default), Error
         Environment: FERRY_CONFIGFILE, FERRY_DATADIRECTORY, FERRY_AMQPPORT, … override appsettings.json; the command line wins.
         """;
@@ -94,6 +98,8 @@ internal static class HostOptions
             CertificatePassword = NullIfEmpty(Get(configuration, section, "CertificatePassword")),
             DevelopmentCertificatePemPath = NullIfEmpty(Get(configuration, section, "DevelopmentCertificatePemPath")),
             Bind = Get(configuration, section, "Bind") ?? "localhost",
+            AdminToken = NullIfEmpty(Get(configuration, section, "AdminToken")),
+            DevelopmentMode = ParseBool(Get(configuration, section, "DevelopmentMode"), "--development-mode"),
             NamespaceHost = Get(configuration, section, "NamespaceHost") ?? "localhost",
         };
         foreach (var key in section.GetSection("Keys").GetChildren())

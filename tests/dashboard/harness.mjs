@@ -100,10 +100,13 @@ export function useDashboard({ queues = [], topics = [], name = "dashboard", bin
         else location.hash = h;
       }, hash);
     },
+    // Screenshots go to docs/images/ only when FERRY_UPDATE_SCREENSHOTS=1 (to refresh the docs); otherwise into the
+    // test's work directory, so a test run leaves the checkout unchanged.
     async screenshot(file) {
-      await mkdir(imagesDir, { recursive: true });
+      const dir = process.env.FERRY_UPDATE_SCREENSHOTS === "1" ? imagesDir : ctx.workDir;
+      await mkdir(dir, { recursive: true });
       await ctx.page.evaluate(() => document.getElementById("toasts")?.replaceChildren()); // earlier steps' notices
-      await ctx.page.screenshot({ path: path.join(imagesDir, file) });
+      await ctx.page.screenshot({ path: path.join(dir, file) });
     },
   };
 

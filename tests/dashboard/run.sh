@@ -4,7 +4,7 @@
 #   tests/dashboard/run.sh test/signin.test.mjs     # selected files
 # Builds nothing: Ferry.Host must be built (dotnet build -c Release src/Ferry.Host), or FERRY_HOST_DLL set.
 # Installs Chromium with apt-get only when /usr/bin/chromium is missing; never downloads a browser otherwise.
-# Screenshots are written to docs/images/. Ends with node's summary (ℹ tests N, ℹ pass N, ℹ fail N, …).
+# Screenshots go to docs/images/ with FERRY_UPDATE_SCREENSHOTS=1 (else to a temp dir). Ends with node's summary (ℹ tests N, ℹ pass N, ℹ fail N, …).
 set -euo pipefail
 cd "$(dirname "$0")"
 
