@@ -47,7 +47,7 @@ internal sealed class JobClient(AmqpServiceBusConnection connection, FerryJobsOp
         {
             if (!sender.IsValueCreated || !sender.Value.IsCompletedSuccessfully)
                 continue;
-            await AmqpClose.QuietlyAsync(sender.Value.Result.Session, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await AmqpClose.QuietlyAsync(sender.Value.Result.Session).ConfigureAwait(false);
         }
         _senders.Clear();
     }

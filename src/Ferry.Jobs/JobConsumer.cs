@@ -13,6 +13,10 @@ namespace Ferry.Jobs;
 /// </summary>
 internal sealed class JobConsumer : IDisposable
 {
+    private const string Completed = "completed";
+    private const string Abandoned = "abandoned";
+    private const string Suspended = "suspended";
+
     private readonly JobRegistration _job;
     private readonly AmqpServiceBusConnection _connection;
     private readonly IServiceProvider _services;
@@ -73,7 +77,7 @@ internal sealed class JobConsumer : IDisposable
             _logger.LogWarning("Job type {JobType}: {Count} handlers did not stop in time; their locks will expire.", _job.JobType, _running.Count);
         }
         while (_deliveries.Reader.TryRead(out var delivery))
-            Settle(delivery.Link, delivery.Message, static (l, m) => l.Modify(m, false, false));
+            await SettleAsync(delivery.Link, delivery.Message, static (l, m) => l.Modify(m, false, false), Abandoned).ConfigureAwait(false);
         if (link is not null)
             await AmqpClose.QuietlyAsync(link.Session).ConfigureAwait(false);
     }
@@ -191,7 +195,7 @@ internal sealed class JobConsumer : IDisposable
         catch (Exception ex)
         {
             _logger.LogError(ex, "Job {JobId} ({JobType}) has an unreadable payload; dead-lettering it.", jobId, _job.JobType);
-            DeadLetter(link, message, delivery, ex);
+            await DeadLetterAsync(link, message, delivery, ex).ConfigureAwait(false);
             return;
         }
 
@@ -217,27 +221,28 @@ internal sealed class JobConsumer : IDisposable
 
         if (failure is null)
         {
-            Settle(link, message, static (l, m) => l.Accept(m));
+            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
             Report(delivery, JobOutcomeKind.Completed);
         }
         else if (_stopping.IsCancellationRequested)
         {
             _logger.LogInformation("Job {JobId} ({JobType}) attempt {Attempt} was interrupted by shutdown; abandoning it.", jobId, _job.JobType,
                 delivery.Attempt);
-            Settle(link, message, static (l, m) => l.Modify(m, false, false));
+            await SettleAsync(link, message, static (l, m) => l.Modify(m, false, false), Abandoned).ConfigureAwait(false);
             Report(delivery, JobOutcomeKind.Abandoned, exception: failure);
         }
         else if (failure is PermanentJobException || _job.Retry.IsPermanent?.Invoke(failure) == true)
         {
             _logger.LogWarning(failure, "Job {JobId} ({JobType}) failed permanently on attempt {Attempt}; dead-lettering it.", jobId, _job.JobType,
                 delivery.Attempt);
-            DeadLetter(link, message, delivery, failure is PermanentJobException { InnerException: { } inner } ? inner : failure, failure);
+            await DeadLetterAsync(link, message, delivery, failure is PermanentJobException { InnerException: { } inner } ? inner : failure, failure)
+                .ConfigureAwait(false);
         }
         else if (delivery.Attempt >= _job.Retry.MaxAttempts)
         {
             _logger.LogWarning(failure, "Job {JobId} ({JobType}) failed on its last attempt ({Attempt}/{MaxAttempts}); dead-lettering it.", jobId,
                 _job.JobType, delivery.Attempt, _job.Retry.MaxAttempts);
-            DeadLetter(link, message, delivery, failure);
+            await DeadLetterAsync(link, message, delivery, failure).ConfigureAwait(false);
         }
         else
         {
@@ -254,8 +259,9 @@ internal sealed class JobConsumer : IDisposable
         if (_connection.SupportsAbandonWithDelay)
         {
             // Ferry: abandon (delivery count + 1) and keep the message invisible for the delay (docs/extensions.md).
+            // Through $management (link gone) it is a plain abandon: redelivered at once, still counted.
             var annotations = new Fields { [JobMessages.RetryAfterAnnotation] = (long)Math.Ceiling(delay.TotalMilliseconds) };
-            Settle(link, message, (l, m) => l.Modify(m, false, false, annotations));
+            await SettleAsync(link, message, (l, m) => l.Modify(m, false, false, annotations), Abandoned).ConfigureAwait(false);
             return;
         }
 
@@ -266,35 +272,57 @@ internal sealed class JobConsumer : IDisposable
             var management = await _connection.GetManagementClientAsync(_job.Queue, _stopping.Token).ConfigureAwait(false);
             var copy = JobMessages.RetryCopy(message, delivery.JobId, delivery.Attempt);
             await management.ScheduleMessageAsync(copy, _time.GetUtcNow() + delay, _stopping.Token).ConfigureAwait(false);
-            Settle(link, message, static (l, m) => l.Accept(m));
+            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Could not schedule: abandon so the broker redelivers (its delivery count still counts the attempt).
             _logger.LogWarning(ex, "Job {JobId} ({JobType}): scheduling the retry failed; abandoning the message instead.", delivery.JobId,
                 _job.JobType);
-            Settle(link, message, static (l, m) => l.Modify(m, false, false));
+            await SettleAsync(link, message, static (l, m) => l.Modify(m, false, false), Abandoned).ConfigureAwait(false);
         }
     }
 
-    private void DeadLetter(ReceiverLink link, Message message, JobDelivery delivery, Exception reason, Exception? reported = null)
+    private async Task DeadLetterAsync(ReceiverLink link, Message message, JobDelivery delivery, Exception reason, Exception? reported = null)
     {
-        var error = JobMessages.DeadLetterError(reason.GetType().FullName ?? reason.GetType().Name, reason.Message);
-        Settle(link, message, (l, m) => l.Reject(m, error));
+        var type = JobMessages.Truncate(reason.GetType().FullName ?? reason.GetType().Name, 1024);
+        var text = JobMessages.Truncate(reason.Message, 1024);
+        var error = JobMessages.DeadLetterError(type, text);
+        await SettleAsync(link, message, (l, m) => l.Reject(m, error), Suspended, type, text).ConfigureAwait(false);
         Report(delivery, JobOutcomeKind.DeadLettered, exception: reported ?? reason);
     }
 
-    private void Settle(ReceiverLink link, Message message, Action<ReceiverLink, Message> settle)
+    /// <summary>
+    /// Settles on the link the message came on; when that link is gone (the connection failed and was re-opened), settles
+    /// by lock token through <c>$management</c> update-disposition instead, so a job that finished is not run again.
+    /// </summary>
+    private async Task SettleAsync(ReceiverLink link, Message message, Action<ReceiverLink, Message> settle, string status,
+        string? reason = null, string? description = null)
     {
+        if (!link.IsClosed)
+        {
+            try
+            {
+                settle(link, message);
+                return;
+            }
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+            {
+                _logger.LogDebug(ex, "Job type {JobType}: settling on the receive link failed; settling through $management.", _job.JobType);
+            }
+        }
+        var lockToken = JobMessages.LockToken(message);
         try
         {
-            settle(link, message);
+            var management = await _connection.GetManagementClientAsync(_job.Queue, CancellationToken.None)
+                .WaitAsync(_connection.OperationTimeout).ConfigureAwait(false);
+            await management.UpdateDispositionAsync(lockToken, status, reason, description).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex)
         {
-            // The link is gone: the lock runs out and the broker redelivers the message (counting the delivery).
-            _logger.LogWarning(ex, "Job type {JobType}: settling a message on a closed link failed; it will be redelivered when its lock expires.",
-                _job.JobType);
+            // The lock is gone too: the broker redelivers the message (counting the delivery).
+            _logger.LogWarning(ex, "Job type {JobType}: settling message {LockToken} ({Status}) failed; it will be redelivered.", _job.JobType,
+                lockToken, status);
         }
     }
 

@@ -113,12 +113,12 @@ internal static class JobMessages
     {
         Info = new Fields
         {
-            [DeadLetterReason] = Truncate(reason, 1024),
-            [DeadLetterDescription] = Truncate(description, 1024),
+            [DeadLetterReason] = reason,
+            [DeadLetterDescription] = description,
         },
     };
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+    public static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 
     private static object? Annotation(Message message, Symbol key) =>
         message.MessageAnnotations?.Map is { } map && map.TryGetValue(key, out var value) ? value : null;

@@ -1,6 +1,7 @@
 using Amqp;
 using Ferry.Broker;
 using Ferry.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ferry.Jobs.Tests;
 
@@ -89,6 +90,22 @@ public class ConnectionTests(FerryFixture ferry) : IClassFixture<FerryFixture>
         var scheduled = Assert.Single(ferry.Active(queue));
         Assert.Equal(MessageState.Scheduled, scheduled.State);
         Assert.Equal(at, scheduled.ScheduledEnqueueTime!.Value, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public async Task Tokens_ArePutAgain_BeforeTheyExpire()
+    {
+        var queue = await ferry.CreateQueueAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connection = new AmqpServiceBusConnection(ServiceBusEndpoint.Parse(ferry.ConnectionString), timeProvider: time);
+        var sender = await connection.CreateSenderAsync(queue);
+        await connection.GetManagementClientAsync(queue);
+        Assert.Equal(0, connection.TokensRefreshed);
+
+        time.Advance(TimeSpan.FromMinutes(45));
+        await FerryFixture.EventuallyAsync(() => connection.TokensRefreshed == 2, "both audiences re-authorized");
+        await sender.SendAsync(new Message("still authorized") { Properties = new() { MessageId = "m1" } });
+        Assert.Single(ferry.Active(queue));
     }
 
     [Fact]

@@ -99,6 +99,14 @@ public class RetryPolicyTests
     public void NoJitter_IsExact() =>
         Assert.Equal(TimeSpan.FromMilliseconds(800), new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(200), Jitter = 0 }.GetDelay(3));
 
+    [Theory]
+    [InlineData(1, 0, 1)]
+    [InlineData(4, 0, 4)]
+    [InlineData(2, 10, 10)]
+    [InlineData(8, 3, 8)]
+    public void LinkCredit_IsTheLargerOfConcurrencyAndPrefetch(int concurrency, int prefetch, int credit) =>
+        Assert.Equal(credit, new FerryJobsOptions().AddJob<ScoringJob, DelegateHandler<ScoringJob>>(concurrency: concurrency, prefetch: prefetch).Credit);
+
     [Fact]
     public void Validate_RejectsNonsense()
     {

@@ -63,6 +63,16 @@ public class JobTests(FerryFixture ferry) : IClassFixture<FerryFixture>
         await api.StopAsync();
     }
 
+    [Fact]
+    public async Task SubmitToAMissingQueue_Throws()
+    {
+        await using var api = await ferry.StartHostAsync(options => options.MapJob<ScoringJob>("no-such-queue"));
+        var error = await Assert.ThrowsAsync<global::Amqp.AmqpException>(() =>
+            api.Services.GetRequiredService<IJobClient>().SubmitAsync(new ScoringJob("a", 1)));
+        Assert.Equal("amqp:not-found", error.Error.Condition.ToString());
+        await api.StopAsync();
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData(false)]
@@ -331,6 +341,34 @@ public class JobTests(FerryFixture ferry) : IClassFixture<FerryFixture>
 
         await client.SubmitAsync(new ScoringJob("b", 2), "after");
         await Signal("after").Task.WaitAsync(FerryFixture.Timeout);
+        Assert.True(connection.Generation >= 2);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task JobRunningWhenTheConnectionFails_IsSettledThroughManagement_AndNotRunAgain()
+    {
+        var queue = await ferry.CreateQueueAsync(new QueueSettings { LockDuration = TimeSpan.FromMinutes(1), MaxDeliveryCount = 10 });
+        var probe = new OutcomeProbe();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        await using var host = await StartAsync(queue, async (_, _) =>
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await gate.Task;
+        }, probe);
+        var jobId = await host.Services.GetRequiredService<IJobClient>().SubmitAsync(new ScoringJob("a", 1));
+        await started.Task.WaitAsync(FerryFixture.Timeout);
+
+        var connection = host.Services.GetRequiredService<AmqpServiceBusConnection>();
+        await connection.AbortAsync();
+        gate.SetResult(); // the job finishes after its receive link has gone
+
+        await probe.WaitForAsync(jobId, JobOutcomeKind.Completed);
+        await FerryFixture.EventuallyAsync(() => ferry.Active(queue).Count == 0, "the job completed");
+        Assert.Equal(1, runs);
         Assert.True(connection.Generation >= 2);
         await host.StopAsync();
     }

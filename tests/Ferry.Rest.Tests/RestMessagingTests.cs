@@ -317,6 +317,18 @@ public class RestMessagingTests : IClassFixture<RestServer>
     }
 
     [Fact]
+    public async Task AdminApiRoutesOfTheSameShape_StayTheAdminApis()
+    {
+        var queue = await _server.CreateQueueAsync();
+        using var response = await _server.Http.PostAsync($"/api/queues/{queue.Name}/messages",
+            new StringContent("""{"body":"via admin","messageId":"adm-1"}""", Encoding.UTF8, "application/json"));
+        await Expect(response, HttpStatusCode.Created);
+        Assert.Equal("adm-1", (string?)Parse(await response.Content.ReadAsStringAsync())["messageId"]);
+        using var received = await _server.ReceiveAndDeleteAsync(queue.Name);
+        Assert.Equal("adm-1", (string?)BrokerProperties(received)["MessageId"]);
+    }
+
+    [Fact]
     public async Task DeadLetterQueue_IsReceivable()
     {
         var queue = await _server.CreateQueueAsync(new QueueSettings { MaxDeliveryCount = 1 });

@@ -5,9 +5,10 @@ namespace Ferry.Jobs;
 internal static class AmqpClose
 {
     /// <summary>
-    /// Closes a connection, session or link, ignoring failures (it may be closed already, or its connection gone). Runs off
-    /// the caller's synchronization context: AMQPNetLite resumes on the captured context, and a caller blocking in a
-    /// synchronous Dispose on a limited context (xunit's, a UI's) would otherwise wait out the timeout.
+    /// Closes a connection, session or link, ignoring failures (it may be closed already, or its connection gone). By
+    /// default it sends the close and does not wait for the peer's (timeout zero): when the caller blocks on disposal
+    /// (<c>host.Run()</c>, a synchronous Dispose) AMQPNetLite does not see the peer's reply and would wait out the
+    /// whole timeout.
     /// </summary>
     public static Task QuietlyAsync(AmqpObject? amqpObject, TimeSpan? timeout = null)
     {
@@ -17,7 +18,7 @@ internal static class AmqpClose
         {
             try
             {
-                await amqpObject.CloseAsync(timeout ?? TimeSpan.FromSeconds(5), null).ConfigureAwait(false);
+                await amqpObject.CloseAsync(timeout ?? TimeSpan.Zero, null).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or TimeoutException or InvalidOperationException)
             {

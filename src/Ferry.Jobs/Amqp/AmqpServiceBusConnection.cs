@@ -31,6 +31,7 @@ public sealed class AmqpServiceBusConnection : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private Scope? _scope;
     private int _generation;
+    private int _tokensRefreshed;
 
     public AmqpServiceBusConnection(ServiceBusEndpoint endpoint, ILogger? logger = null, bool? useFerryExtensions = null, TimeProvider? timeProvider = null)
     {
@@ -63,6 +64,9 @@ public sealed class AmqpServiceBusConnection : IAsyncDisposable
 
     /// <summary>How many times a physical connection has been opened (1 after the first connect).</summary>
     public int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Tokens put again by the refresh loop (for tests).</summary>
+    internal int TokensRefreshed => Volatile.Read(ref _tokensRefreshed);
 
     /// <summary>Opens the connection if it is not open, retrying with backoff until it opens or the token is cancelled.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default) => await GetScopeAsync(cancellationToken).ConfigureAwait(false);
@@ -306,13 +310,30 @@ public sealed class AmqpServiceBusConnection : IAsyncDisposable
     /// <summary>Re-puts every audience's token before it expires, for as long as this connection lives.</summary>
     private async Task RefreshTokensAsync(Scope scope)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        scope.Connection.Closed += (_, _) =>
+        {
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The refresh loop has ended already.
+            }
+        };
+        if (scope.IsClosed)
+            return;
         try
         {
             while (!scope.IsClosed)
             {
-                await Task.Delay(TokenRefreshInterval, _time, _disposed.Token).ConfigureAwait(false);
+                await Task.Delay(TokenRefreshInterval, _time, stop.Token).ConfigureAwait(false);
                 foreach (var audience in scope.Audiences.Keys)
-                    await scope.Cbs.PutTokenAsync(audience, OperationTimeout, _disposed.Token).ConfigureAwait(false);
+                {
+                    await scope.Cbs.PutTokenAsync(audience, OperationTimeout, stop.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref _tokensRefreshed);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -59,6 +59,24 @@ public sealed class ServiceBusManagementClient
         throw new ServiceBusRequestException("com.microsoft:schedule-message: the response carries no sequence-numbers.");
     }
 
+    /// <summary>
+    /// <c>com.microsoft:update-disposition</c>: settles a peek-locked message by its lock token, without the link it came
+    /// on (after a reconnect). <paramref name="status"/> is <c>completed</c>, <c>abandoned</c>, <c>suspended</c>
+    /// (dead-letter, with reason and description) or <c>defered</c>.
+    /// </summary>
+    /// <exception cref="ServiceBusRequestException">The broker refused, e.g. 410 message-lock-lost.</exception>
+    public async Task UpdateDispositionAsync(Guid lockToken, string status, string? deadLetterReason = null, string? deadLetterDescription = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(status);
+        var body = new Map { ["lock-tokens"] = new[] { lockToken }, ["disposition-status"] = status };
+        if (deadLetterReason is not null)
+            body["deadletter-reason"] = deadLetterReason;
+        if (deadLetterDescription is not null)
+            body["deadletter-description"] = deadLetterDescription;
+        await RequestAsync("com.microsoft:update-disposition", body, cancellationToken).ConfigureAwait(false);
+    }
+
     private static object? Get(Map? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
 
     private async Task<Map?> RequestAsync(string operation, Map body, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Ferry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Rest;
@@ -32,13 +33,16 @@ internal sealed class RestMessagingApi
     private readonly RestAuthorization _authorization;
     private readonly RestLocks _locks = new();
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
 
-    public RestMessagingApi(FerryBroker broker, FerryServerOptions options, TimeProvider time, ILogger logger)
+    /// <param name="stopping">Ends long polls (with 204) when the server stops, so they do not hold up its shutdown.</param>
+    public RestMessagingApi(FerryBroker broker, FerryServerOptions options, TimeProvider time, ILogger logger, CancellationToken stopping)
     {
         _broker = broker;
         _time = time;
         _authorization = new RestAuthorization(options, time);
         _logger = logger;
+        _stopping = stopping;
     }
 
     /// <summary>Puts the REST messaging API into the pipeline; call it before the Atom API's middleware.</summary>
@@ -49,21 +53,30 @@ internal sealed class RestMessagingApi
             services.GetRequiredService<FerryBroker>(),
             services.GetRequiredService<FerryServerOptions>(),
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry.Server.Rest"));
-        return app.Use(next => context => api.TryClaim(context.Request, out var path) ? api.HandleAsync(context, path) : next(context));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry.Server.Rest"),
+            services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        return app.Use(next => context => api.TryClaim(context, out var path) ? api.HandleAsync(context, path) : next(context));
     }
 
-    /// <summary>True when the request is a REST messaging operation this API answers.</summary>
-    public bool TryClaim(HttpRequest request, out RestPath path)
+    /// <summary>
+    /// True when the request is a REST messaging operation this API answers. A path of a messaging shape whose entity
+    /// does not exist is left to a mapped endpoint that matched it (the admin API's <c>POST /api/queues/{name}/messages</c>),
+    /// and otherwise answered here with 404.
+    /// </summary>
+    public bool TryClaim(HttpContext context, out RestPath path)
     {
+        var request = context.Request;
         if (!RestPath.TryParse(request.Method, request.Path.Value ?? "/", out path))
+            return false;
+        var exists = _broker.TryResolve(path.Entity, out _, out _) || _broker.TryGetSendTarget(path.Entity, out _);
+        if (!exists && context.GetEndpoint() is not null)
             return false;
         if (HttpMethods.IsPost(request.Method) || !AtomManagementApi.IsAtomRequest(request))
             return true;
         var whole = Uri.UnescapeDataString((request.Path.Value ?? "/").Trim('/'));
         if (_broker.TryGetSendTarget(whole, out _) || _broker.TryResolve(whole, out _, out _))
             return false;
-        return _broker.TryResolve(path.Entity, out _, out _);
+        return exists;
     }
 
     public async Task HandleAsync(HttpContext context, RestPath path)
@@ -169,7 +182,7 @@ internal sealed class RestMessagingApi
 
     /// <summary>
     /// Registers a peek-lock receiver with credit 1 and waits for its delivery until the time-out. Null when nothing came.
-    /// A message delivered while the client went away is unlocked again.
+    /// A message delivered while the client went away is unlocked again. The server stopping ends the wait.
     /// </summary>
     private async Task<BrokerMessage?> ReceiveOneAsync(QueueEntity entity, SubQueue subQueue, TimeSpan timeout, CancellationToken aborted)
     {
@@ -180,7 +193,7 @@ internal sealed class RestMessagingApi
             receiver.AddCredit(1);
             if (!sink.Delivered.IsCompleted && timeout > TimeSpan.Zero)
             {
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stopping);
                 var expired = Task.Delay(timeout, _time, stop.Token);
                 await Task.WhenAny(sink.Delivered, expired).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
