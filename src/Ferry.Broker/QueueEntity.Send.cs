@@ -113,15 +113,7 @@ public sealed partial class QueueEntity
                 if (entry is null)
                     continue;
                 Interlocked.Increment(ref _messagesSent);
-                _sizeInBytes += entry.Size;
-                Queue(entry.SubQueue).All.Add(entry);
-                Count(entry, +1);
-                if (entry.SubQueue == SubQueue.DeadLetter)
-                    MakeReadyIn(entry);
-                else if (entry.State == MessageState.Scheduled)
-                    AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime!.Value);
-                else
-                    Activate(entry);
+                IndexNew(entry);
             }
             Pump(_main);
             if (forwardingBroken)
@@ -205,6 +197,20 @@ public sealed partial class QueueEntity
             return true;
         _duplicates.Remove(messageId);
         return false;
+    }
+
+    /// <summary>A message that just became durable joins the index: counted, then ready, scheduled or dead-lettered.</summary>
+    private void IndexNew(MessageEntry entry)
+    {
+        _sizeInBytes += entry.Size;
+        Queue(entry.SubQueue).All.Add(entry);
+        Count(entry, +1);
+        if (entry.SubQueue == SubQueue.DeadLetter)
+            MakeReadyIn(entry);
+        else if (entry.State == MessageState.Scheduled)
+            AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime!.Value);
+        else
+            Activate(entry);
     }
 
     /// <summary>An active (or newly activated) main-queue message: TTL timer, then ready.</summary>

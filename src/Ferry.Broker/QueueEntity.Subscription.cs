@@ -72,15 +72,7 @@ public sealed partial class QueueEntity
                 return;
             foreach (var entry in entries)
             {
-                _sizeInBytes += entry.Size;
-                Queue(entry.SubQueue).All.Add(entry);
-                Count(entry, +1);
-                if (entry.SubQueue == SubQueue.DeadLetter)
-                    MakeReadyIn(entry);
-                else if (entry.State == MessageState.Scheduled)
-                    AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime!.Value);
-                else
-                    Activate(entry);
+                IndexNew(entry);
             }
             _accessedAt = _time.GetUtcNow();
             Pump(_main);
