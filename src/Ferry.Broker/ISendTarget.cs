@@ -11,6 +11,12 @@ public interface ISendTarget
     /// <summary>True for a topic: the wire layer then supplies <see cref="IncomingMessage.FilterView"/> for rule evaluation.</summary>
     bool EvaluatesRules { get; }
 
+    /// <summary>Sender links attached to the entity now (for status pages).</summary>
+    int SenderCount { get; }
+
+    /// <summary>A wire layer attached (+1) or detached (-1) a sender link.</summary>
+    void TrackSender(int delta);
+
     /// <summary>Sends one message or an atomic batch; durable when the task completes. Returns sequence numbers (0 for a dropped duplicate).</summary>
     Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default);
 

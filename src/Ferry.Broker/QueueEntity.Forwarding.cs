@@ -5,6 +5,24 @@ namespace Ferry.Broker;
 
 public sealed partial class QueueEntity
 {
+    private int _senders;
+
+    /// <inheritdoc />
+    public int SenderCount => Volatile.Read(ref _senders);
+
+    /// <inheritdoc />
+    public void TrackSender(int delta) => Interlocked.Add(ref _senders, delta);
+
+    /// <summary>Receivers registered now on the main queue and the dead-letter queue (session receivers included).</summary>
+    public int ReceiverCount
+    {
+        get
+        {
+            lock (_sync)
+                return _main.Receivers.Count + _deadLetter.Receivers.Count;
+        }
+    }
+
     /// <summary>Azure stops auto-forwarding chains after four hops; so does Ferry (the message stays where it is).</summary>
     public const int MaxForwardHops = 4;
 

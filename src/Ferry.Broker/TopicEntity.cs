@@ -48,6 +48,14 @@ public sealed class TopicEntity : ISendTarget
 
     long ISendTarget.MaxMessageSize => Settings.MaxMessageSizeInKilobytes * 1024L;
 
+    private int _senders;
+
+    /// <inheritdoc />
+    public int SenderCount => Volatile.Read(ref _senders);
+
+    /// <inheritdoc />
+    public void TrackSender(int delta) => Interlocked.Add(ref _senders, delta);
+
     bool ISendTarget.EvaluatesRules => true;
 
     /// <summary>The topic's subscriptions, in no particular order.</summary>

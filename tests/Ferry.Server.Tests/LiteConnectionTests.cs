@@ -42,6 +42,30 @@ public sealed class LiteConnectionTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task ConnectedLinks_AttachThenDetach_CountedOnTheEntity()
+    {
+        var queue = await fixture.CreateQueueAsync();
+        var connection = await fixture.ConnectAsync();
+        var session = new Session(connection);
+        var sender = new SenderLink(session, "count-sender", queue.Name);
+        await sender.SendAsync(new Message("counted")); // the accepted outcome comes after the attach was processed
+        var receiver = new ReceiverLink(session, "count-receiver", queue.Name);
+        var message = await receiver.ReceiveAsync(Timeout);
+        Assert.NotNull(message);
+        receiver.Accept(message);
+
+        Assert.Equal(1, queue.SenderCount);
+        Assert.Equal(1, queue.ReceiverCount);
+
+        // The server releases a link before it answers the detach, so the counts are down when CloseAsync returns.
+        await sender.CloseAsync();
+        await receiver.CloseAsync();
+        Assert.Equal(0, queue.SenderCount);
+        Assert.Equal(0, queue.ReceiverCount);
+        await connection.CloseAsync();
+    }
+
+    [Fact]
     public async Task ManySessions_FiftySessionsWithTwoLinksEach_AllCarryMessages()
     {
         const int Sessions = 50;

@@ -222,15 +222,18 @@ internal sealed partial class AmqpSession
     {
         AmqpLink? link;
         CancellationTokenSource? pending;
+        bool answer;
         lock (Connection.SyncRoot)
         {
             var attached = _links.Remove(detach.Handle, out link);
             // A session receiver may give up before its attach was answered: cancel the accept and confirm the detach.
-            if (_pendingAttaches.Remove(detach.Handle, out pending) || attached)
-                Connection.WriteFrame(Channel, new Detach { Handle = detach.Handle, Closed = true });
+            answer = _pendingAttaches.Remove(detach.Handle, out pending) || attached;
         }
         pending?.Cancel();
+        // Release first, then answer: when the client sees the detach, the link's receiver is gone from the entity.
         link?.Close();
+        if (answer)
+            Connection.WriteFrame(Channel, new Detach { Handle = detach.Handle, Closed = true });
     }
 
     /// <summary>Detaches a link from the server side with an error.</summary>

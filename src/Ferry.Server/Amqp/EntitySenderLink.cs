@@ -18,6 +18,21 @@ internal sealed class EntitySenderLink : IncomingLink
         _target = target;
     }
 
+    private int _closed;
+
+    public override void OnAttached()
+    {
+        _target.TrackSender(+1);
+        base.OnAttached();
+    }
+
+    public override void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+            _target.TrackSender(-1);
+        base.Close();
+    }
+
     /// <summary>Announced in the attach: the queue's MaxMessageSizeInKilobytes.</summary>
     public ulong MaxMessageSize => (ulong)_target.MaxMessageSize;
 

@@ -21,6 +21,12 @@ internal sealed record QueueDescription(
     DateTimeOffset UpdatedAt,
     DateTimeOffset AccessedAt)
 {
+    /// <summary>Receiver links (and other receivers) registered on the entity and its dead-letter queue now.</summary>
+    public int Receivers { get; init; }
+
+    /// <summary>Sender links attached to the entity now (0 for a subscription: senders attach to its topic).</summary>
+    public int Senders { get; init; }
+
     /// <summary>For a subscription: its topic (its name is then <c>topic/Subscriptions/name</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Topic { get; init; }
@@ -59,7 +65,11 @@ internal sealed record QueueDescription(
             ["DuplicateDetectionHistoryTimeWindow"] = s.DuplicateDetectionHistoryTimeWindow.TotalSeconds,
         };
         return new QueueDescription(queue.Name, type, s.Status, queue.Origin, properties, seconds, QueueCounts.Of(runtime), runtime.SizeInBytes,
-            runtime.CreatedAt, runtime.UpdatedAt, runtime.AccessedAt);
+            runtime.CreatedAt, runtime.UpdatedAt, runtime.AccessedAt)
+        {
+            Receivers = queue.ReceiverCount,
+            Senders = queue.SenderCount,
+        };
     }
 
     /// <summary>ISO 8601, as Azure writes durations; unlimited (<see cref="TimeSpan.MaxValue"/>) is P10675199DT2H48M5.4775807S.</summary>

@@ -14,6 +14,9 @@ internal sealed record TopicDescription(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>Sender links attached to the topic now.</summary>
+    public int Senders { get; init; }
+
     public static TopicDescription Of(TopicEntity topic)
     {
         var s = topic.Settings;
@@ -34,6 +37,9 @@ internal sealed record TopicDescription(
             ["DuplicateDetectionHistoryTimeWindow"] = s.DuplicateDetectionHistoryTimeWindow.TotalSeconds,
         };
         var subscriptions = topic.Subscriptions.Select(q => q.Name).Order(StringComparer.Ordinal).ToList();
-        return new TopicDescription(topic.Name, "topic", s.Status, topic.Origin, properties, seconds, subscriptions, topic.CreatedAt, topic.UpdatedAt);
+        return new TopicDescription(topic.Name, "topic", s.Status, topic.Origin, properties, seconds, subscriptions, topic.CreatedAt, topic.UpdatedAt)
+        {
+            Senders = topic.SenderCount,
+        };
     }
 }
