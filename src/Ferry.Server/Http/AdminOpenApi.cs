@@ -123,6 +123,8 @@ internal static class AdminOpenApi
         "durationsInSeconds": { "type": "object", "additionalProperties": { "type": "number" } },
         "counts": { "$ref": "#/components/schemas/QueueCounts" },
         "sizeInBytes": { "type": "integer" },
+        "receivers": { "type": "integer" },
+        "senders": { "type": "integer" },
         "createdAt": { "type": "string", "format": "date-time" }, "updatedAt": { "type": "string", "format": "date-time" }, "accessedAt": { "type": "string", "format": "date-time" },
         "topic": { "type": "string", "description": "subscriptions only" }, "rules": { "type": "array", "items": { "type": "string" }, "description": "subscriptions only" } } },
       "QueueStatus": { "type": "object", "properties": { "name": { "type": "string" }, "active_messages": { "type": "integer" }, "dead_letter_messages": { "type": "integer" }, "scheduled_messages": { "type": "integer" } } },

@@ -8,7 +8,7 @@ internal static partial class FerryAdminApi
 {
     // Read-only members of a queue description: accepted and ignored on PUT, so GET → edit → PUT round-trips.
     private static readonly string[] DescriptionOnly =
-        ["type", "status", "origin", "durationsInSeconds", "counts", "sizeInBytes", "createdAt", "updatedAt", "accessedAt"];
+        ["type", "status", "origin", "durationsInSeconds", "counts", "sizeInBytes", "receivers", "senders", "topic", "rules", "createdAt", "updatedAt", "accessedAt"];
 
     private static IResult ListEntities(HttpContext context)
     {
