@@ -21,7 +21,8 @@ namespace Ferry.Server.Dashboard;
 /// browse, purge and replay) or a topic (send). Same authorization, errors and shapes as the admin API.
 /// </summary>
 /// <remarks>Routes: <c>/api/dashboard/stats</c> (GET: counters per queue and subscription), <c>/api/dashboard/entities/{name}/messages</c> (GET, POST, DELETE),
-/// <c>…/deadletter/messages</c> (GET, DELETE), <c>…/deadletter/replay</c> (POST), <c>…/rules</c> (GET, a subscription's rules). The name is one encoded segment.</remarks>
+/// <c>…/deadletter/messages</c> (GET, DELETE), <c>…/deadletter/replay</c> (POST), <c>…/rules</c> (GET, a subscription's rules). The name is one encoded segment.
+/// A subscription's rules are changed at <c>/api/dashboard/entities/{topic}/Subscriptions/{sub}/rules</c> (POST) and <c>…/rules/{rule}</c> (PUT, DELETE).</remarks>
 internal static class FerryDashboardApi
 {
     private const int DefaultPageSize = 50;
@@ -76,12 +77,22 @@ internal static class FerryDashboardApi
         api.MapPost("/entities/{name}/deadletter/replay", Replay);
         api.MapPost("/entities/{name}/messages", Send);
         api.MapGet("/entities/{name}/rules", Rules);
+        api.MapPost("/entities/{topic}/Subscriptions/{sub}/rules", AddRule);
+        api.MapPut("/entities/{topic}/Subscriptions/{sub}/rules/{rule}", EditRule);
+        api.MapDelete("/entities/{topic}/Subscriptions/{sub}/rules/{rule}", RemoveRule);
         api.MapGet("/stats", Stats);
         return endpoints;
     }
 
-    private static string? Name(HttpContext context) =>
-        context.Request.RouteValues.TryGetValue("name", out var name) && name is not null ? Uri.UnescapeDataString(name.ToString()!) : null;
+    private static string? Name(HttpContext context)
+    {
+        var values = context.Request.RouteValues;
+        if (values.TryGetValue("name", out var name) && name is not null)
+            return Uri.UnescapeDataString(name.ToString()!);
+        if (values.TryGetValue("topic", out var topic) && topic is not null && values.TryGetValue("sub", out var sub) && sub is not null)
+            return $"{Uri.UnescapeDataString(topic.ToString()!)}{SubscriptionsSegment}{Uri.UnescapeDataString(sub.ToString()!)}";
+        return null;
+    }
 
     private static FerryBroker Broker(HttpContext context) => context.RequestServices.GetRequiredService<FerryBroker>();
 
@@ -230,6 +241,182 @@ internal static class FerryDashboardApi
         }).ToList();
         return AdminJson.Ok(new { entity = subscription.Name, rules });
     }
+
+    private const string RuleShape = "{\"name\": …, \"filter\": {\"sql\": …} or {\"correlation\": {…}}, \"action\": {\"sql\": …}}";
+
+    /// <summary>Adds a rule: 201 with the rule's name; 400 for a bad SQL (with where), 409 when the name is taken.</summary>
+    private static async Task<IResult> AddRule(HttpContext context, string topic, string sub)
+    {
+        var subscription = Broker(context).GetSubscription(Uri.UnescapeDataString(topic), Uri.UnescapeDataString(sub));
+        var (rule, problem) = await ReadRuleAsync(context, null).ConfigureAwait(false);
+        if (rule is null)
+            return problem!;
+        await Broker(context).AddRuleAsync(subscription, rule, CancellationToken.None).ConfigureAwait(false);
+        return AdminJson.Ok(new { entity = subscription.Name, rule = rule.Name }, StatusCodes.Status201Created);
+    }
+
+    /// <summary>
+    /// Replaces a rule (remove, then add): the new version is validated first, so a bad one leaves the old rule in place.
+    /// The body's name, when given, renames the rule.
+    /// </summary>
+    private static async Task<IResult> EditRule(HttpContext context, string topic, string sub, string rule)
+    {
+        var broker = Broker(context);
+        var subscription = broker.GetSubscription(Uri.UnescapeDataString(topic), Uri.UnescapeDataString(sub));
+        var old = FindRule(subscription, rule);
+        var (replacement, problem) = await ReadRuleAsync(context, old.Name).ConfigureAwait(false);
+        if (replacement is null)
+            return problem!;
+        if (!string.Equals(replacement.Name, old.Name, StringComparison.OrdinalIgnoreCase) &&
+            subscription.Rules.Any(r => string.Equals(r.Name, replacement.Name, StringComparison.OrdinalIgnoreCase)))
+            throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The rule '{replacement.Name}' already exists on '{subscription.Name}'.");
+        await broker.RemoveRuleAsync(subscription, old.Name, CancellationToken.None).ConfigureAwait(false);
+        await broker.AddRuleAsync(subscription, replacement, CancellationToken.None).ConfigureAwait(false);
+        return AdminJson.Ok(new { entity = subscription.Name, rule = replacement.Name });
+    }
+
+    private static async Task<IResult> RemoveRule(HttpContext context, string topic, string sub, string rule)
+    {
+        var broker = Broker(context);
+        var subscription = broker.GetSubscription(Uri.UnescapeDataString(topic), Uri.UnescapeDataString(sub));
+        var old = FindRule(subscription, rule);
+        await broker.RemoveRuleAsync(subscription, old.Name, CancellationToken.None).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <exception cref="BrokerException">EntityNotFound (404) when the subscription has no rule of that name.</exception>
+    private static Rule FindRule(QueueEntity subscription, string name) =>
+        subscription.Rules.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new BrokerException(BrokerErrorCode.EntityNotFound, $"The rule '{name}' could not be found on '{subscription.Name}'.");
+
+    /// <summary>
+    /// Reads and compiles a rule from <see cref="RuleShape"/>. Returns the rule, or a 400 problem for a SQL the parser
+    /// rejects: <c>detail</c>, <c>position</c> (zero-based), <c>line</c>, <c>column</c> and <c>field</c> (filter or action).
+    /// </summary>
+    /// <exception cref="AdminInputException">The body is not of that shape, or the name or a property is invalid.</exception>
+    private static async Task<(Rule? Rule, IResult? Problem)> ReadRuleAsync(HttpContext context, string? currentName)
+    {
+        using var document = await AdminJson.ReadBodyAsync(context.Request, RuleShape).ConfigureAwait(false);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new AdminInputException("body", $"The request must be a JSON object: {RuleShape}.", RuleShape);
+        string? name = currentName;
+        JsonElement? filter = null;
+        JsonElement? action = null;
+        foreach (var member in root.EnumerateObject())
+        {
+            if (member.Name.Equals("name", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind == JsonValueKind.String)
+                name = member.Value.GetString();
+            else if (member.Name.Equals("filter", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind == JsonValueKind.Object)
+                filter = member.Value;
+            else if (member.Name.Equals("action", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Null)
+                action = member.Value.ValueKind == JsonValueKind.Null ? null : member.Value;
+            else
+                throw new AdminInputException(member.Name, $"Unknown or invalid field '{member.Name}'.", RuleShape);
+        }
+        if (Rule.ValidateName(name) is { } nameProblem)
+            throw new AdminInputException("name", $"The rule name is invalid: {nameProblem}", $"1 to {Rule.MaxNameLength} characters, none of / \\ @ ? # *");
+        if (filter is null)
+            throw new AdminInputException("filter", "The rule needs a 'filter': {\"sql\": …} or {\"correlation\": {…}}.", RuleShape);
+        var field = "filter";
+        try
+        {
+            var ruleFilter = ReadFilter(filter.Value);
+            field = "action";
+            RuleAction? ruleAction = null;
+            if (action is { } a)
+            {
+                var sql = SqlText(a, "action");
+                ruleAction = string.IsNullOrWhiteSpace(sql) ? null : new SqlRuleAction(sql);
+            }
+            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            return (Rule.Create(name!, ruleFilter, ruleAction, now), null);
+        }
+        catch (FilterSyntaxException ex)
+        {
+            return (null, Results.Json(new Dictionary<string, object?>
+            {
+                ["type"] = "https://httpstatuses.io/400", ["title"] = "Invalid SQL", ["status"] = StatusCodes.Status400BadRequest,
+                ["detail"] = ex.Message, ["field"] = field, ["property"] = field, ["position"] = ex.Position, ["line"] = ex.Line,
+                ["column"] = ex.Column, ["problem"] = ex.Problem, ["found"] = ex.Found,
+            }, AdminJson.Options, "application/problem+json", StatusCodes.Status400BadRequest));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new AdminInputException(field, ex.Message, RuleShape);
+        }
+    }
+
+    /// <exception cref="FilterSyntaxException">The SQL filter is not valid.</exception>
+    private static RuleFilter ReadFilter(JsonElement filter)
+    {
+        foreach (var member in filter.EnumerateObject())
+        {
+            if (member.Name.Equals("sql", StringComparison.OrdinalIgnoreCase))
+                return RuleFilter.FromSqlExpression(SqlText(filter, "filter"));
+            if (member.Name.Equals("correlation", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind == JsonValueKind.Object)
+                return ReadCorrelation(member.Value);
+        }
+        throw new AdminInputException("filter", "The filter must be {\"sql\": \"…\"} or {\"correlation\": {…}}.", RuleShape);
+    }
+
+    private static string SqlText(JsonElement holder, string field)
+    {
+        foreach (var member in holder.EnumerateObject())
+        {
+            if (member.Name.Equals("sql", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind == JsonValueKind.String)
+                return member.Value.GetString()!;
+        }
+        throw new AdminInputException(field, $"The {field} must be {{\"sql\": \"…\"}}.", "a SQL expression as a string");
+    }
+
+    private static CorrelationFilter ReadCorrelation(JsonElement value)
+    {
+        const string Allowed = "correlationId, messageId, to, replyTo, subject, sessionId, replyToSessionId, contentType (strings), properties (an object)";
+        var strings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var member in value.EnumerateObject())
+        {
+            if (member.Name.Equals("properties", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in member.Value.EnumerateObject())
+                    properties[property.Name] = PropertyValue(property);
+            }
+            else if (member.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null)
+            {
+                strings[member.Name.Equals("label", StringComparison.OrdinalIgnoreCase) ? "subject" : member.Name] = member.Value.GetString();
+            }
+            else
+            {
+                throw new AdminInputException($"correlation.{member.Name}", $"Unknown or invalid correlation field '{member.Name}'.", Allowed);
+            }
+        }
+        string? Take(string key) => strings.Remove(key, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+        var filter = new CorrelationFilter
+        {
+            CorrelationId = Take("correlationId"), MessageId = Take("messageId"), To = Take("to"), ReplyTo = Take("replyTo"),
+            Subject = Take("subject"), SessionId = Take("sessionId"), ReplyToSessionId = Take("replyToSessionId"),
+            ContentType = Take("contentType"), Properties = properties,
+        };
+        if (strings.Count > 0)
+        {
+            var unknown = strings.Keys.First();
+            throw new AdminInputException($"correlation.{unknown}", $"Unknown correlation field '{unknown}'.", Allowed);
+        }
+        return filter;
+    }
+
+    private static object? PropertyValue(JsonProperty property) => property.Value.ValueKind switch
+    {
+        JsonValueKind.String => property.Value.GetString(),
+        JsonValueKind.Number when property.Value.TryGetInt64(out var whole) => whole,
+        JsonValueKind.Number => property.Value.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => throw new AdminInputException($"correlation.properties.{property.Name}",
+            $"The property '{property.Name}' must be a string, number, true, false or null.", "a string, number, true, false or null"),
+    };
 
     private static string SubQueueName(SubQueue subQueue) => subQueue == SubQueue.DeadLetter ? "deadletter" : "main";
 

@@ -2,8 +2,9 @@
 import { h, clear, fill, num, rate, bytes, when, duration, displayName, entityHref, entityCrumbs, errorBox, toast } from "./dom.js";
 import { state, subscribe, refresh, subscriptionKey } from "./live.js";
 import { lineChart, legend } from "./chart.js";
-import { api, updateQueue } from "./api.js";
+import { updateQueue } from "./api.js";
 import { problemOf } from "./overview.js";
+import { rulesSection } from "./rules.js";
 
 const RATES = [
   { key: "in", label: "In", className: "s-in" },
@@ -39,6 +40,7 @@ export function entityPage(main, { name }) {
   let shownSettings = null;
   let editing = false;
   let headKey = null;
+  let rules = null;
 
   function render(s) {
     const e = s.byName.get(name.toLowerCase());
@@ -150,7 +152,7 @@ export function entityPage(main, { name }) {
   }
 
   function renderRelated(e, s) {
-    clear(related);
+    if (e.type !== "subscription") clear(related);
     if (e.type === "topic") {
       const subs = e.subscriptions.map((sub) => s.byName.get(subscriptionKey(e.name, sub))).filter(Boolean);
       related.append(h("section", { class: "card" }, h("h2", {}, "Subscriptions"),
@@ -161,18 +163,16 @@ export function entityPage(main, { name }) {
             h("th", { scope: "row" }, h("a", { href: entityHref(sub.name) }, sub.name.slice(e.name.length + "/Subscriptions/".length))),
             h("td", {}, (sub.rules ?? []).join(", ")), h("td", { class: "n" }, num(sub.counts.active)), h("td", { class: "n" }, num(sub.counts.deadLetter))))))));
     } else if (e.type === "subscription") {
-      const list = h("tbody", {}, (e.rules ?? []).map((r) => h("tr", {}, h("th", { scope: "row" }, r), h("td", { colspan: 2 }, "…"))));
-      related.append(h("section", { class: "card" }, h("h2", {}, "Rules"),
-        h("p", {}, "Topic: ", h("a", { href: entityHref(e.topic) }, e.topic)),
-        h("table", { class: "rules" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Rule"), h("th", { scope: "col" }, "Filter"),
-          h("th", { scope: "col" }, "Action"))), list)));
-      api(`/api/dashboard/entities/${encodeURIComponent(e.name)}/rules`).then((r) => fill(list, r.rules.map((rule) => h("tr", {},
-        h("th", { scope: "row" }, rule.name),
-        h("td", {}, rule.filter.type === "correlation"
-          ? h("code", {}, "correlation: " + Object.entries(rule.filter).filter(([k, v]) => k !== "type" && v !== null && !(k === "properties" && Object.keys(v).length === 0))
-            .map(([k, v]) => `${k} = ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", "))
-          : h("code", {}, rule.filter.expression)),
-        h("td", {}, rule.action ? h("code", {}, rule.action) : h("span", { class: "muted" }, "none")))))).catch((err) => fill(list, h("tr", {}, h("td", { colspan: 3 }, errorBox(err)))));
+      // One rules card per page, kept across refreshes so its focus and open form survive; its list is refetched.
+      if (!rules) {
+        rules = rulesSection(e, {
+          setEditing: (on) => { editing = on; },
+          changed: () => { shownSettings = null; refresh(); },
+        });
+      } else {
+        rules.reload();
+      }
+      if (rules.element.parentNode !== related) fill(related, rules.element);
     }
   }
 
