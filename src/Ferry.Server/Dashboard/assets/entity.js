@@ -74,7 +74,8 @@ export function entityPage(main, { name }) {
       c ? h("dl", { class: "stats" },
         stat("Active", c.active), stat("Dead-letter", c.deadLetter, c.deadLetter > 0 ? "warn" : null), stat("Scheduled", c.scheduled),
         stat("Deferred", c.deferred), stat("Transfer", c.transfer), stat("Total", c.total),
-        h("div", { class: "stat" }, h("dt", {}, "Size"), h("dd", {}, bytes(e.sizeInBytes))))
+        h("div", { class: "stat" }, h("dt", {}, "Size"), h("dd", {}, bytes(e.sizeInBytes))),
+        stat("Receivers", e.receivers ?? 0), stat("Senders", e.senders ?? 0))
         : h("p", { class: "muted" }, `A topic keeps no messages itself: its ${e.subscriptions.length} subscription(s) do.`),
       h("div", { class: "charts" },
         h("figure", { class: "card chart-card" },

@@ -16,6 +16,7 @@ export function problemOf(e) {
   const reasons = [];
   if (e.deadLetterGrowing) reasons.push("dead letters growing");
   else if (e.counts?.deadLetter > 0) reasons.push("dead letters");
+  if (e.type !== "topic" && e.counts?.active > 0 && e.receivers === 0) reasons.push("no receivers");
   if (e.status && e.status !== "Active") reasons.push(e.status === "Disabled" ? "disabled" : e.status.replace(/Disabled$/, " disabled").toLowerCase());
   return reasons.length ? reasons.join(", ") : null;
 }
