@@ -80,6 +80,7 @@ internal static class FerryDashboardApi
         api.MapPost("/entities/{topic}/Subscriptions/{sub}/rules", AddRule);
         api.MapPut("/entities/{topic}/Subscriptions/{sub}/rules/{rule}", EditRule);
         api.MapDelete("/entities/{topic}/Subscriptions/{sub}/rules/{rule}", RemoveRule);
+        api.MapPut("/entities/{topic}/Subscriptions/{sub}", UpdateSubscription);
         api.MapGet("/stats", Stats);
         return endpoints;
     }
@@ -273,6 +274,27 @@ internal static class FerryDashboardApi
         await broker.RemoveRuleAsync(subscription, old.Name, CancellationToken.None).ConfigureAwait(false);
         await broker.AddRuleAsync(subscription, replacement, CancellationToken.None).ConfigureAwait(false);
         return AdminJson.Ok(new { entity = subscription.Name, rule = replacement.Name });
+    }
+
+    /// <summary>Changes a subscription's settings: <c>{"properties": {…}}</c> with the Config.json names, as for queues.</summary>
+    private static async Task<IResult> UpdateSubscription(HttpContext context, string topic, string sub)
+    {
+        var broker = Broker(context);
+        var subscription = broker.GetSubscription(Uri.UnescapeDataString(topic), Uri.UnescapeDataString(sub));
+        using var document = await AdminJson.ReadBodyAsync(context.Request, "{\"properties\": {…}}").ConfigureAwait(false);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("properties", out var properties))
+            throw new AdminInputException("properties", "The request must be a JSON object: {\"properties\": {…}}.");
+        var settings = QueueSettingsReader.Apply(properties, subscription.Settings);
+        if (settings.RequiresSession != subscription.Settings.RequiresSession)
+        {
+            throw new AdminInputException("RequiresSession", $"RequiresSession cannot be changed on the existing subscription '{subscription.Name}'.",
+                QueueSettingsReader.Allowed("RequiresSession"));
+        }
+        var topicEntity = subscription.Topic!;
+        var updated = await broker.UpdateSubscriptionAsync(topicEntity.Name, subscription.Name[(topicEntity.Name.Length + "/Subscriptions/".Length)..],
+            settings, EntityOrigin.Api, context.RequestAborted).ConfigureAwait(false);
+        return AdminJson.Ok(QueueDescription.OfSubscription(topicEntity, updated));
     }
 
     private static async Task<IResult> RemoveRule(HttpContext context, string topic, string sub, string rule)

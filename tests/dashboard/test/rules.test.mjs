@@ -184,6 +184,23 @@ test("rule endpoints: 201, 409, 400 with the position, 200, 404, 204", async () 
   assert.deepEqual((await listed("api")).map((x) => x.name), ["$Default"]);
 });
 
+test("subscription settings: edited in the page, checked by the server, and a bad value named", async () => {
+  const base = "/api/dashboard/entities/shop/Subscriptions/api";
+  const bad = await call("PUT", base, { properties: { LockDuration: "PT1H" } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.property, "LockDuration");
+  await ctx.open("#/e/" + encodeURIComponent("shop/Subscriptions/api"));
+  const { page } = ctx;
+  await page.getByRole("button", { name: "Edit settings" }).click();
+  await page.locator("#set-MaxDeliveryCount").fill("7");
+  assert.equal(await page.locator("#set-MaxSizeInMegabytes").count(), 0, "topic-level settings are not offered for a subscription");
+  await page.getByRole("button", { name: "Save" }).click();
+  await waitForText(page, "#toasts .toast:last-child", "Saved MaxDeliveryCount.");
+  const entities = await call("GET", "/api/entities");
+  const sub = JSON.stringify(entities.json).includes('"MaxDeliveryCount":7');
+  assert.ok(sub, "the subscription's MaxDeliveryCount is 7 on the server");
+});
+
 test("no script errors in the browser", () => {
   assert.deepEqual(ctx.browserErrors, []);
 });

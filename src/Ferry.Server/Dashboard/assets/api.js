@@ -63,3 +63,10 @@ export const send = (entity, message) => api(`${entityBase(entity)}/messages`, {
 export const updateQueue = (name, properties) =>
   api(`/api/queues/${encodeURIComponent(name)}`, { method: "PUT", body: { properties } });
 
+/** Settings of a queue (PUT /api/queues/{name}) or a subscription (PUT /api/dashboard/entities/{topic}/Subscriptions/{sub}). */
+export const updateSettings = (entity, properties) => {
+  if (entity.type !== "subscription") return updateQueue(entity.name, properties);
+  const [topic, sub] = entity.name.split("/Subscriptions/");
+  return api(`/api/dashboard/entities/${encodeURIComponent(topic)}/Subscriptions/${encodeURIComponent(sub)}`, { method: "PUT", body: { properties } });
+};
+

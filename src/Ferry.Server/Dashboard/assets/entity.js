@@ -2,7 +2,7 @@
 import { h, clear, fill, num, rate, bytes, when, duration, displayName, entityHref, entityCrumbs, errorBox, toast } from "./dom.js";
 import { state, subscribe, refresh, subscriptionKey } from "./live.js";
 import { lineChart, legend } from "./chart.js";
-import { updateQueue } from "./api.js";
+import { updateSettings } from "./api.js";
 import { problemOf } from "./overview.js";
 import { rulesSection } from "./rules.js";
 
@@ -29,6 +29,10 @@ const EDITABLE = {
   Status: { kind: "select", options: ["Active", "Disabled", "SendDisabled", "ReceiveDisabled"] },
   UserMetadata: { kind: "text", max: 1024, allowed: "up to 1024 characters" },
 };
+
+/** What Azure lets a subscription change (the size and duplicate-detection settings belong to its topic). */
+const SUBSCRIPTION_EDITABLE = new Set(["LockDuration", "MaxDeliveryCount", "DefaultMessageTimeToLive", "DeadLetteringOnMessageExpiration",
+  "ForwardTo", "ForwardDeadLetteredMessagesTo", "Status", "UserMetadata"]);
 
 export function entityPage(main, { name }) {
   const head = h("div", { class: "page-head" });
@@ -103,7 +107,7 @@ export function entityPage(main, { name }) {
     if (e.accessedAt !== undefined) rows.push(h("tr", {}, h("th", { scope: "row" }, "Accessed"), h("td", {}, when(e.accessedAt))));
     fill(settings, 
       h("div", { class: "section-head" }, h("h2", { id: "settings-title" }, "Settings"),
-        e.type === "queue" ? h("button", { type: "button", onclick: () => editSettings(e) }, "Edit settings") : null),
+        e.type !== "topic" ? h("button", { type: "button", onclick: () => editSettings(e) }, "Edit settings") : null),
       h("table", { class: "kv" }, h("tbody", {}, rows)));
   }
 
@@ -111,7 +115,7 @@ export function entityPage(main, { name }) {
     editing = true;
     const inputs = {};
     const status = h("div", { "aria-live": "polite" });
-    const fields = Object.entries(EDITABLE).map(([k, spec]) => {
+    const fields = Object.entries(EDITABLE).filter(([k]) => e.type !== "subscription" || SUBSCRIPTION_EDITABLE.has(k)).map(([k, spec]) => {
       const id = `set-${k}`;
       const value = e.properties[k];
       let input;
@@ -132,7 +136,7 @@ export function entityPage(main, { name }) {
       }
       if (Object.keys(properties).length === 0) { cancel(); return; }
       try {
-        await updateQueue(e.name, properties);
+        await updateSettings(e, properties);
         toast(`Saved ${Object.keys(properties).join(", ")}.`);
         editing = false;
         shownSettings = null;
@@ -143,7 +147,9 @@ export function entityPage(main, { name }) {
         if (bad) { bad.input.setAttribute("aria-invalid", "true"); bad.input.focus(); }
       }
     } },
-    h("p", { class: "small muted" }, "RequiresSession and RequiresDuplicateDetection cannot change: delete and re-create the queue."),
+    h("p", { class: "small muted" }, e.type === "subscription"
+      ? "RequiresSession cannot change: delete and re-create the subscription. Size and duplicate detection belong to the topic."
+      : "RequiresSession and RequiresDuplicateDetection cannot change: delete and re-create the queue."),
     h("div", { class: "fields" }, fields),
     status,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save"), h("button", { type: "button", onclick: () => cancel() }, "Cancel")));
