@@ -29,7 +29,6 @@ internal static class FerryDashboardApi
     private const int MaxPageSize = 1000;
     private const int DefaultBodyLimit = 64 * 1024;
     private const int MaxBodyLimit = 16 * 1024 * 1024;
-    private const int MaxReplaySelection = 10_000;
     private const string SubscriptionsSegment = "/Subscriptions/";
 
     public static IEndpointRouteBuilder MapFerryDashboardApi(this IEndpointRouteBuilder endpoints)
@@ -161,7 +160,7 @@ internal static class FerryDashboardApi
             if (member.Name.Equals("all", StringComparison.OrdinalIgnoreCase) && member.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                 all = member.Value.ValueKind == JsonValueKind.True;
             else if (member.Name.Equals("sequenceNumbers", StringComparison.OrdinalIgnoreCase))
-                selected = SequenceNumbers(member.Value);
+                selected = FerryAdminApi.ReadSequenceNumbers(member.Value);
             else
                 throw new AdminInputException(member.Name, $"Unknown or invalid field '{member.Name}'.", "sequenceNumbers, all (true or false)");
         }
@@ -441,21 +440,6 @@ internal static class FerryDashboardApi
     };
 
     private static string SubQueueName(SubQueue subQueue) => subQueue == SubQueue.DeadLetter ? "deadletter" : "main";
-
-    private static List<long> SequenceNumbers(JsonElement value)
-    {
-        var allowed = $"an array of 1 to {MaxReplaySelection} sequence numbers (positive whole numbers)";
-        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > MaxReplaySelection)
-            throw new AdminInputException("sequenceNumbers", "'sequenceNumbers' must be a non-empty array.", allowed);
-        var numbers = new List<long>(value.GetArrayLength());
-        foreach (var item in value.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var number) || number < 1)
-                throw new AdminInputException("sequenceNumbers", $"{item.GetRawText()} is not a sequence number.", allowed);
-            numbers.Add(number);
-        }
-        return numbers;
-    }
 
     private static long QueryNumber(HttpRequest request, string name, long defaultValue, long min, long max)
     {

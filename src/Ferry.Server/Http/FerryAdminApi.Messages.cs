@@ -120,7 +120,8 @@ internal static partial class FerryAdminApi
         return AdminJson.Ok(result);
     }
 
-    private static List<long> ReadSequenceNumbers(JsonElement value)
+    /// <summary>A replay selection: 1 to 10,000 positive sequence numbers (also used by the dashboard's endpoints).</summary>
+    internal static List<long> ReadSequenceNumbers(JsonElement value)
     {
         var allowed = $"an array of 1 to {MaxReplaySelection} sequence numbers (positive whole numbers)";
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > MaxReplaySelection)
