@@ -37,38 +37,7 @@ internal static class FerryDashboardApi
         var authorization = new AdminAuthorization(services.GetRequiredService<FerryServerOptions>(), services.GetRequiredService<TimeProvider>());
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Ferry.Server.Dashboard");
         var api = endpoints.MapGroup("/api/dashboard");
-        api.AddEndpointFilter(async (context, next) =>
-        {
-            if (authorization.Check(context.HttpContext) is { } reason)
-            {
-                context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer, SharedAccessSignature";
-                return AdminProblem.Unauthorized(reason);
-            }
-            try
-            {
-                return await next(context).ConfigureAwait(false);
-            }
-            catch (AdminInputException ex)
-            {
-                return AdminProblem.BadInput(ex);
-            }
-            catch (BrokerException ex)
-            {
-                return AdminProblem.FromBroker(ex, Name(context.HttpContext));
-            }
-            catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
-            {
-                throw;
-            }
-#pragma warning disable CA1031 // Any other failure is a bug: logged, answered as a problem without a stack trace.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                logger.LogError(ex, "The dashboard request {Method} {Path} failed.", context.HttpContext.Request.Method, context.HttpContext.Request.Path);
-                return new AdminProblem(StatusCodes.Status500InternalServerError, "Internal error",
-                    "The request failed inside the server; the server log has the details.").ToResult();
-            }
-        });
+        api.AddEndpointFilter(FerryAdminApi.Authorize(authorization)).AddEndpointFilter(FerryAdminApi.Errors(logger, "dashboard"));
         api.MapGet("/entities/{name}/messages", (HttpContext context, string name) => Browse(context, name, SubQueue.Main));
         api.MapGet("/entities/{name}/deadletter/messages", (HttpContext context, string name) => Browse(context, name, SubQueue.DeadLetter));
         api.MapDelete("/entities/{name}/messages", (HttpContext context, string name) => Purge(context, name, SubQueue.Main));
@@ -82,16 +51,6 @@ internal static class FerryDashboardApi
         api.MapPut("/entities/{topic}/Subscriptions/{sub}", UpdateSubscription);
         api.MapGet("/stats", Stats);
         return endpoints;
-    }
-
-    private static string? Name(HttpContext context)
-    {
-        var values = context.Request.RouteValues;
-        if (values.TryGetValue("name", out var name) && name is not null)
-            return Uri.UnescapeDataString(name.ToString()!);
-        if (values.TryGetValue("topic", out var topic) && topic is not null && values.TryGetValue("sub", out var sub) && sub is not null)
-            return $"{Uri.UnescapeDataString(topic.ToString()!)}{SubscriptionsSegment}{Uri.UnescapeDataString(sub.ToString()!)}";
-        return null;
     }
 
     private static FerryBroker Broker(HttpContext context) => context.RequestServices.GetRequiredService<FerryBroker>();

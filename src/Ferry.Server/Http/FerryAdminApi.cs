@@ -43,7 +43,7 @@ internal static partial class FerryAdminApi
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(connections.Dispose);
 
         var authorize = Authorize(authorization);
-        var errors = Errors(logger);
+        var errors = Errors(logger, "admin API");
         var api = endpoints.MapGroup("/api");
         api.AddEndpointFilter(authorize).AddEndpointFilter(errors);
         api.MapGet("/entities", ListEntities);
@@ -67,7 +67,8 @@ internal static partial class FerryAdminApi
         return endpoints;
     }
 
-    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Authorize(AdminAuthorization authorization) =>
+    /// <summary>The endpoint filter that answers 401 unless <paramref name="authorization"/> lets the request through (also used by the dashboard's API).</summary>
+    internal static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Authorize(AdminAuthorization authorization) =>
         async (context, next) =>
         {
             if (authorization.Check(context.HttpContext) is { } reason)
@@ -78,7 +79,11 @@ internal static partial class FerryAdminApi
             return await next(context).ConfigureAwait(false);
         };
 
-    private static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Errors(ILogger logger) =>
+    /// <summary>
+    /// The endpoint filter that turns bad input and broker errors into problem answers, and logs anything else as a 500
+    /// without a stack trace in the answer (also used by the dashboard's API; <paramref name="area"/> names it in the log).
+    /// </summary>
+    internal static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> Errors(ILogger logger, string area) =>
         async (context, next) =>
         {
             try
@@ -99,14 +104,22 @@ internal static partial class FerryAdminApi
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "The admin API request {Method} {Path} failed.", context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+                logger.LogError(ex, "The {Area} request {Method} {Path} failed.", area, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
                 return new AdminProblem(StatusCodes.Status500InternalServerError, "Internal error",
                     "The request failed inside the server; the server log has the details.").ToResult();
             }
         };
 
-    private static string? RouteName(HttpContext context) =>
-        context.Request.RouteValues.TryGetValue("name", out var name) && name is not null ? Uri.UnescapeDataString(name.ToString()!) : null;
+    /// <summary>The entity a route names: <c>{name}</c>, or <c>{topic}/Subscriptions/{sub}</c>.</summary>
+    private static string? RouteName(HttpContext context)
+    {
+        var values = context.Request.RouteValues;
+        if (values.TryGetValue("name", out var name) && name is not null)
+            return Uri.UnescapeDataString(name.ToString()!);
+        if (values.TryGetValue("topic", out var topic) && topic is not null && values.TryGetValue("sub", out var sub) && sub is not null)
+            return $"{Uri.UnescapeDataString(topic.ToString()!)}/Subscriptions/{Uri.UnescapeDataString(sub.ToString()!)}";
+        return null;
+    }
 
     private static FerryBroker Broker(HttpContext context) => context.RequestServices.GetRequiredService<FerryBroker>();
 
