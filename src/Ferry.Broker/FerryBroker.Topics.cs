@@ -220,6 +220,45 @@ public sealed partial class FerryBroker
         }
     }
 
+    /// <summary>
+    /// Replaces the subscription's rule <paramref name="ruleName"/> (case-insensitive) with <paramref name="rule"/>, which
+    /// may have another name, in its place, in one commit: every message is matched by the old rule or the new one,
+    /// never by neither. Durable when the task completes; if the commit fails the old rule stays.
+    /// </summary>
+    /// <exception cref="BrokerException">MessageNotFound when no rule has that name; EntityAlreadyExists when the new
+    /// name is another rule's.</exception>
+    public async Task ReplaceRuleAsync(QueueEntity subscription, string ruleName, Rule rule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        await _entityGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var rules = subscription.Rules;
+            var replaced = rules.ToArray();
+            var at = Array.FindIndex(replaced, r => string.Equals(r.Name, ruleName, StringComparison.OrdinalIgnoreCase));
+            if (at < 0)
+                throw new BrokerException(BrokerErrorCode.MessageNotFound, $"The rule '{ruleName}' could not be found on '{subscription.Name}'.");
+            var clash = Array.FindIndex(replaced, r => string.Equals(r.Name, rule.Name, StringComparison.OrdinalIgnoreCase));
+            if (clash >= 0 && clash != at)
+                throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The rule '{rule.Name}' already exists on '{subscription.Name}'.");
+            replaced[at] = rule;
+            subscription.SetRules(replaced);
+            try
+            {
+                await _store.CommitAsync(new WriteBatch(1).PutEntity(subscription.ToStored()), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                subscription.SetRules(rules);
+                throw;
+            }
+        }
+        finally
+        {
+            _entityGate.Release();
+        }
+    }
+
     /// <summary>Removes a rule from a subscription; durable when the task completes.</summary>
     /// <exception cref="BrokerException">MessageNotFound when no rule has that name.</exception>
     public async Task RemoveRuleAsync(QueueEntity subscription, string ruleName, CancellationToken cancellationToken = default)

@@ -110,6 +110,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
                 highest = Math.Max(highest, subscription.LastSequenceNumber);
             topic.Restore(state.LastSequenceNumbers.GetValueOrDefault(key), duplicatesByEntity.GetValueOrDefault(key) ?? [], highest);
         }
+        broker.StartIdleSweep();
         return broker;
     }
 
@@ -244,6 +245,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
             if (_disposed)
                 return;
             _disposed = true;
+            StopIdleSweep();
             var reason = new BrokerException(BrokerErrorCode.ShuttingDown, "The broker is shutting down.");
             foreach (var queue in _queues.Values)
                 queue.Close(reason);

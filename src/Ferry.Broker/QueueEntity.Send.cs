@@ -38,6 +38,8 @@ public sealed partial class QueueEntity
         }
 
         var now = _time.GetUtcNow();
+        // A subscription's messages are numbered by its topic (fan-out gives every copy the topic's number).
+        var fromTopic = Topic?.ReserveSequenceNumbers(messages.Count) ?? 0;
         var entries = new MessageEntry[messages.Count];
         var sequenceNumbers = new long[messages.Count];
         var batch = new WriteBatch(messages.Count * 2);
@@ -67,7 +69,7 @@ public sealed partial class QueueEntity
                         PruneDuplicates(now, batch);
                 }
                 var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
-                var entry = NewEntry(++_lastSequenceNumber, message, messageId, now, scheduled, settings);
+                var entry = NewEntry(Topic is null ? ++_lastSequenceNumber : fromTopic + i, message, messageId, now, scheduled, settings);
                 if (forwardingBroken)
                 {
                     entry.Overlay = DeadLetterOverlay(entry.Overlay, DeadLetterReasons.ForwardingTargetNotFound,
@@ -80,6 +82,8 @@ public sealed partial class QueueEntity
                 sequenceNumbers[i] = entry.SequenceNumber;
                 batch.InsertMessage(entry.ToStored(Key, withBody: true));
             }
+            if (Topic is not null)
+                batch.RaiseSequenceNumber(Topic.Key, fromTopic + messages.Count - 1);
             _reservedBytes += batchBytes;
             _accessedAt = now;
         }

@@ -49,8 +49,14 @@ public sealed record QueueSettings
     /// <summary>Subscriptions: a message whose rule evaluation fails goes to the dead-letter queue (default true); else it is dropped.</summary>
     public bool DeadLetteringOnFilterEvaluationExceptions { get; init; } = true;
 
-    /// <summary>Idle time after which Azure deletes the entity; stored, not acted on (default never).</summary>
+    /// <summary>
+    /// Idle time after which the queue or subscription is deleted (default never; at least 5 minutes, as in Azure): no
+    /// receiver or sender attached and no operation on it for that long. See <c>FerryBroker.SweepIdleAsync</c>.
+    /// </summary>
     public TimeSpan AutoDeleteOnIdle { get; init; } = TimeSpan.MaxValue;
+
+    /// <summary>The shortest AutoDeleteOnIdle Azure allows.</summary>
+    public static readonly TimeSpan MinAutoDeleteOnIdle = TimeSpan.FromMinutes(5);
 
     /// <summary>Free text kept for the user, up to 1024 characters.</summary>
     public string? UserMetadata { get; init; }
@@ -61,6 +67,8 @@ public sealed record QueueSettings
     /// </summary>
     public (string Property, string Message)? Validate()
     {
+        if (AutoDeleteOnIdle < MinAutoDeleteOnIdle)
+            return (nameof(AutoDeleteOnIdle), $"AutoDeleteOnIdle {AutoDeleteOnIdle} is out of range: allowed 00:05:00 or more.");
         if (LockDuration < MinLockDuration || LockDuration > MaxLockDuration)
             return (nameof(LockDuration), $"LockDuration {LockDuration} is out of range: allowed 00:00:05 to 00:05:00.");
         if (MaxDeliveryCount < 1)

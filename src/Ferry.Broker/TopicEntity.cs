@@ -61,6 +61,21 @@ public sealed class TopicEntity : ISendTarget
     /// <summary>The topic's subscriptions, in no particular order.</summary>
     public IReadOnlyList<QueueEntity> Subscriptions => Volatile.Read(ref _subscriptions);
 
+    /// <summary>
+    /// Takes <paramref name="count"/> new sequence numbers for messages put straight into one subscription (a dead-letter
+    /// replay), so they never collide with the topic's. The caller's batch raises the topic's stored sequence to the last.
+    /// </summary>
+    /// <returns>The first of the numbers.</returns>
+    internal long ReserveSequenceNumbers(int count)
+    {
+        lock (_sync)
+        {
+            var first = _lastSequenceNumber + 1;
+            _lastSequenceNumber += count;
+            return first;
+        }
+    }
+
     public long LastSequenceNumber
     {
         get { lock (_sync) return _lastSequenceNumber; }

@@ -33,6 +33,7 @@ using var loggerFactory = LoggerFactory.Create(logging => logging
         console.TimestampFormat = "HH:mm:ss.fff ";
     }));
 
+using var telemetry = OtlpExport.StartIfConfigured();
 FerryServer server;
 try
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Ferry.Broker;
 using Ferry.Server.Amqp;
@@ -140,6 +141,7 @@ public sealed class FerryServer : IAsyncDisposable
         builder.Services.AddSingleton(broker);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<AmqpConnectionHandler>();
+        builder.Services.AddSingleton<LinkStatistics>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -156,9 +158,10 @@ public sealed class FerryServer : IAsyncDisposable
         });
         builder.WebHost.UseKestrelCore();
         var app = builder.Build();
+        FerryTelemetry.CreateMeter(app.Services.GetRequiredService<IMeterFactory>(), broker, app.Services.GetRequiredService<LinkStatistics>());
         Rest.RestMessagingApi.UseFerryRestMessaging(app);
         app.UseFerryAtomApi();
-        app.MapGet("/health", (FerryBroker b) => Results.Json(new HealthReport("ready", b.Queues.Count)));
+        app.MapFerryHealth(options.InMemory ? "memory" : "sqlite");
         app.MapFerryAdminApi();
         Dashboard.FerryDashboard.MapFerryDashboard(app);
         return app;
@@ -204,8 +207,6 @@ public sealed class FerryServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
         _tls?.Dispose();
     }
-
-    private sealed record HealthReport(string Status, int Entities);
 
     /// <summary>The embedding process owns signals and shutdown, not the web host.</summary>
     private sealed class EmbeddedLifetime : IHostLifetime

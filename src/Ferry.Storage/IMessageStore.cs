@@ -40,4 +40,7 @@ public interface IMessageStore : IAsyncDisposable
     /// <summary>Reads the encoded body of one stored message, or null when it does not exist.</summary>
     /// <remarks>Sees every batch whose commit has completed. The returned array is a new one that the caller owns.</remarks>
     ValueTask<byte[]?> ReadBodyAsync(string entity, long sequenceNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>Commit figures (group sizes, sync latency) and health, for metrics and readiness.</summary>
+    StoreStatistics Statistics { get; }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Ferry.Storage;
 
 /// <summary>
@@ -84,9 +86,11 @@ public sealed class InMemoryMessageStore : IMessageStore
                 return ValueTask.FromException(new ObjectDisposedException(nameof(InMemoryMessageStore)));
 
             _undo.Clear();
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 Apply(batch);
+                Statistics.RecordCommit(1, batch.Count, Stopwatch.GetElapsedTime(started));
             }
             catch (StoreException ex)
             {
@@ -101,6 +105,9 @@ public sealed class InMemoryMessageStore : IMessageStore
 
         return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc/>
+    public StoreStatistics Statistics { get; } = new();
 
     /// <inheritdoc/>
     public ValueTask<byte[]?> ReadBodyAsync(string entity, long sequenceNumber, CancellationToken cancellationToken = default)
@@ -124,6 +131,7 @@ public sealed class InMemoryMessageStore : IMessageStore
     {
         lock (Data.SyncRoot)
             _disposed = true;
+        Statistics.RecordWriterStopped();
         return ValueTask.CompletedTask;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -114,8 +115,10 @@ public sealed partial class SqliteMessageStore
         {
             while (TakeGroup(group))
             {
-                CommitGroup(group);
+                var started = Stopwatch.GetTimestamp();
+                var committed = CommitGroup(group);
                 Interlocked.Increment(ref _groupCount);
+                RecordGroup(group, committed, Stopwatch.GetElapsedTime(started));
                 foreach (var pending in group)
                 {
                     if (pending.Error is null)
@@ -134,6 +137,7 @@ public sealed partial class SqliteMessageStore
         }
         finally
         {
+            Statistics.RecordWriterStopped();
             // Normally the queue is empty here. If the writer ever died of a bug instead, fail what is left rather than
             // leave callers waiting forever, and refuse new batches.
             lock (_queueLock)
@@ -179,14 +183,32 @@ public sealed partial class SqliteMessageStore
         return true;
     }
 
-    /// <summary>Applies a group in one transaction and sets <see cref="PendingCommit.Error"/> on every batch that did not commit.</summary>
-    private void CommitGroup(List<PendingCommit> group)
+    private void RecordGroup(List<PendingCommit> group, bool committed, TimeSpan elapsed)
+    {
+        if (committed)
+        {
+            var operations = 0;
+            foreach (var pending in group)
+                operations += pending.Batch.Count;
+            Statistics.RecordCommit(group.Count, operations, elapsed);
+        }
+        else
+        {
+            Statistics.RecordFailure(group[0].Error ?? new StoreException("The group commit failed."), DateTime.UtcNow);
+        }
+    }
+
+    /// <summary>
+    /// Applies a group in one transaction and sets <see cref="PendingCommit.Error"/> on every batch that did not commit.
+    /// False when the transaction as a whole failed (nothing of the group applied).
+    /// </summary>
+    private bool CommitGroup(List<PendingCommit> group)
     {
         // Fast path: apply the whole group without savepoints (two statements fewer per batch), skipping updates of
         // messages the group deletes anyway (a delivery's raised count followed by its completion). Batches almost
         // never fail; when one does, the group is rolled back and applied again batch by batch with savepoints.
         if (group.Count > 1 && TryCommitOptimistically(group))
-            return;
+            return true;
         // A lone batch needs no savepoint: if it fails, rolling back the whole transaction fails exactly that batch.
         var isolate = group.Count > 1;
         try
@@ -216,6 +238,7 @@ public sealed partial class SqliteMessageStore
 
             WriteGroupRaises();
             _commit.ExecuteNonQuery();
+            return true;
         }
         catch (Exception ex)
         {
@@ -223,6 +246,7 @@ public sealed partial class SqliteMessageStore
             RollBackQuietly();
             foreach (var pending in group)
                 pending.Error = pending.Error ?? BatchFailed(ex);
+            return false;
         }
     }
 

@@ -59,6 +59,9 @@ public sealed partial class SqliteMessageStore : IMessageStore
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
 
+    /// <inheritdoc/>
+    public StoreStatistics Statistics { get; } = new();
+
     /// <summary>Opens (creating when missing) the durable store in <paramref name="dataDirectory"/> with default options.</summary>
     /// <exception cref="StoreException">The database cannot be opened, is not a Ferry database, or was written by a newer Ferry.</exception>
     public static SqliteMessageStore Open(string dataDirectory) => Open(new SqliteStoreOptions { DataDirectory = dataDirectory });

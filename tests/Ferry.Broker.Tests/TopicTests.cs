@@ -39,6 +39,56 @@ public sealed class TopicTests
     }
 
     [Fact]
+    public async Task Send_StraightToASubscription_TakesTheTopicsNextNumbers_NeverACollisionBeforeOrAfterRestart()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var topic = await f.Broker.CreateTopicAsync("events", new TopicSettings());
+        var audit = await f.Broker.CreateSubscriptionAsync("events", "audit", new QueueSettings());
+        await f.Broker.CreateSubscriptionAsync("events", "billing", new QueueSettings());
+        await topic.SendAsync([Message("e1"), Message("e2")]);
+
+        // What a dead-letter replay does: a copy into one subscription only.
+        var direct = await audit.SendAsync([Message("replayed")]);
+        var later = await topic.SendAsync([Message("e3")]);
+
+        Assert.Equal([3L], direct);
+        Assert.Equal([4L], later);
+        Assert.Equal([1L, 2L, 3L, 4L], audit.Peek(SubQueue.Main, 1, 10).Select(m => m.SequenceNumber));
+
+        await f.RestartAsync();
+        var again = await f.Broker.GetSubscription("events", "audit").SendAsync([Message("replayed again")]);
+        var last = await f.Broker.GetTopic("events").SendAsync([Message("e4")]);
+        Assert.Equal([5L], again);
+        Assert.Equal([6L], last);
+    }
+
+    [Fact]
+    public async Task ReplaceRule_SwapsInPlaceInOneCommit_AndSurvivesRestart()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var topic = await f.Broker.CreateTopicAsync("orders", new TopicSettings());
+        var now = f.Time.GetUtcNow();
+        var sub = await f.Broker.CreateSubscriptionAsync("orders", "picked", new QueueSettings(),
+            [Rule.Create("first", new SqlFilter("n = 1"), null, now), Rule.Create("second", new SqlFilter("n = 2"), null, now)]);
+
+        await f.Broker.ReplaceRuleAsync(sub, "first", Rule.Create("FIRST", new SqlFilter("n = 3"), null, now));
+        await topic.SendAsync([Message("one", properties: new() { ["n"] = 1 }), Message("three", properties: new() { ["n"] = 3 })]);
+
+        Assert.Equal(["FIRST", "second"], sub.Rules.Select(r => r.Name));
+        Assert.Equal(["three"], Drain(sub));
+        var missing = await Assert.ThrowsAsync<BrokerException>(() => f.Broker.ReplaceRuleAsync(sub, "nope", Rule.Create("nope", TrueFilter.Instance, null, now)));
+        Assert.Equal(BrokerErrorCode.MessageNotFound, missing.Code);
+        var clash = await Assert.ThrowsAsync<BrokerException>(() => f.Broker.ReplaceRuleAsync(sub, "first", Rule.Create("Second", TrueFilter.Instance, null, now)));
+        Assert.Equal(BrokerErrorCode.EntityAlreadyExists, clash.Code);
+        await f.Broker.ReplaceRuleAsync(sub, "second", Rule.Create("renamed", new SqlFilter("n = 2"), null, now));
+        Assert.Equal(["FIRST", "renamed"], sub.Rules.Select(r => r.Name));
+
+        await f.RestartAsync();
+        var recovered = f.Broker.GetSubscription("orders", "picked");
+        Assert.Equal("n = 3", Assert.IsType<SqlFilter>(recovered.Rules[0].Filter).Expression);
+    }
+
+    [Fact]
     public async Task Send_WithSqlAndCorrelationRules_RoutesOnlyMatchingMessages()
     {
         await using var f = await BrokerFixture.StartAsync();

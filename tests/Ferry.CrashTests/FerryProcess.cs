@@ -64,7 +64,7 @@ internal sealed class FerryProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host without waiting for it (for start-up failures); see <see cref="StartAsync"/>.</summary>
-    public static FerryProcess Launch(string dataDirectory, string? configFile)
+    public static FerryProcess Launch(string dataDirectory, string? configFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var amqpPort = FreePort();
         var httpPort = FreePort();
@@ -82,6 +82,8 @@ internal sealed class FerryProcess : IAsyncDisposable
             info.ArgumentList.Add(configFile);
         }
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var ferry = new FerryProcess(process, amqpPort, httpPort);
         process.OutputDataReceived += (_, e) => ferry.Append(e.Data);
@@ -93,9 +95,10 @@ internal sealed class FerryProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host and returns once <c>/health</c> answers 200.</summary>
-    public static async Task<FerryProcess> StartAsync(string dataDirectory, string configFile, TimeSpan timeout)
+    public static async Task<FerryProcess> StartAsync(string dataDirectory, string configFile, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var ferry = Launch(dataDirectory, configFile);
+        var ferry = Launch(dataDirectory, configFile, environment);
         try
         {
             await ferry.WaitHealthyAsync(timeout);
@@ -205,7 +208,7 @@ internal sealed class FerryProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -71,6 +71,25 @@ internal sealed class ManagementClient
         }
     }
 
+    /// <summary>Sets a session's state; returns once the broker answered 200 (after the state is durable).</summary>
+    public async Task SetSessionStateAsync(string sessionId, byte[] state)
+    {
+        var reply = await RequestAsync("com.microsoft:set-session-state", new Map { ["session-id"] = sessionId, ["session-state"] = state });
+        var status = Status(reply);
+        if (status != 200)
+            throw new ManagementException($"set-session-state answered {status}: {reply.ApplicationProperties["statusDescription"]}");
+    }
+
+    /// <summary>A session's state, or null when it has none.</summary>
+    public async Task<byte[]?> GetSessionStateAsync(string sessionId)
+    {
+        var reply = await RequestAsync("com.microsoft:get-session-state", new Map { ["session-id"] = sessionId });
+        var status = Status(reply);
+        if (status != 200)
+            throw new ManagementException($"get-session-state answered {status}: {reply.ApplicationProperties["statusDescription"]}");
+        return ((Map)reply.Body)["session-state"] as byte[];
+    }
+
     private async Task<Message> RequestAsync(string operation, Map body)
     {
         var id = $"req-{Interlocked.Increment(ref _nextId)}";

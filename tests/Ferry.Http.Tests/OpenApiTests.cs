@@ -23,6 +23,15 @@ public class OpenApiTests : IClassFixture<AdminServer>
     [InlineData("/api/queues/{name}/deadletter/messages", "get")]
     [InlineData("/api/queues/{name}/deadletter/messages", "delete")]
     [InlineData("/api/queues/{name}/deadletter/replay", "post")]
+    [InlineData("/api/topics/{topic}/messages", "post")]
+    [InlineData("/api/topics/{topic}/subscriptions/{sub}/status", "get")]
+    [InlineData("/api/topics/{topic}/subscriptions/{sub}/messages", "get")]
+    [InlineData("/api/topics/{topic}/subscriptions/{sub}/messages", "delete")]
+    [InlineData("/api/topics/{topic}/subscriptions/{sub}/deadletter/messages", "get")]
+    [InlineData("/api/topics/{topic}/subscriptions/{sub}/deadletter/messages", "delete")]
+    [InlineData("/api/topics/{topic}/subscriptions/{sub}/deadletter/replay", "post")]
+    [InlineData("/health/live", "get")]
+    [InlineData("/health/ready", "get")]
     [InlineData("/metrics", "get")]
     public async Task Document_DescribesEveryEndpoint(string path, string method)
     {

@@ -97,6 +97,34 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Statistics_RecordEachGroupCommit_WithItsBatchesOperationsAndDuration()
+    {
+        var store = Open();
+        await store.CommitAsync(new WriteBatch().InsertMessage(Message(1)));
+        Assert.Equal(1, store.Statistics.CommitSeconds.Count);
+
+        store.PauseWriter();
+        var commits = new List<Task>();
+        for (var i = 2; i <= 21; i++)
+            commits.Add(store.CommitAsync(new WriteBatch().InsertMessage(Message(i)).InsertMessage(Message(i + 100))).AsTask());
+        store.ResumeWriter();
+        await Task.WhenAll(commits);
+
+        var statistics = store.Statistics;
+        Assert.Equal(store.GroupCommits, statistics.CommitSeconds.Count);
+        Assert.Equal(2, statistics.BatchesPerCommit.Count);
+        Assert.Equal(21, statistics.BatchesPerCommit.Sum);        // 1 + 20 batches
+        Assert.Equal(41, statistics.OperationsPerCommit.Sum);     // 1 + 40 inserts
+        Assert.True(statistics.CommitSeconds.Sum > 0);
+        Assert.True(statistics.Healthy);
+        Assert.Equal(0, statistics.FailedCommits);
+
+        await store.DisposeAsync();
+        Assert.True(statistics.WriterStopped);
+        Assert.False(statistics.Healthy);
+    }
+
+    [Fact]
     public async Task Commit_BeyondMaxBatchOperations_SplitsGroupsButNeverABatch()
     {
         var store = Open(new SqliteStoreOptions { DataDirectory = _directory, MaxBatchOperations = 10 });

@@ -82,8 +82,16 @@ internal sealed partial class AmqpConnection
 
     internal void SignalOutput()
     {
-        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        if (Interlocked.Exchange(ref _signalled, 1) != 0)
+            return;
+        try
+        {
             _outputSignal.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended while another thread (a delivery, a timer) had output to announce: nobody writes anymore.
+        }
     }
 
     private async Task WriteLoopAsync()

@@ -66,6 +66,9 @@ internal sealed partial class AmqpConnection : IDisposable
 
     public FerryBroker Broker { get; }
 
+    /// <summary>The server's open-link counts, kept up to date by this connection's sessions.</summary>
+    public required LinkStatistics Links { get; init; }
+
     public SasTokenValidator Tokens { get; }
 
     public TimeProvider Time => _time;
@@ -108,6 +111,10 @@ internal sealed partial class AmqpConnection : IDisposable
         }
         finally
         {
+            // Unhook the callbacks that signal output before anything is disposed: a server stop that asks this connection
+            // to close just as it ends must not reach a disposed signal (Dispose of a registration waits for a running callback).
+            closeRequested?.Dispose();
+            heartbeat.Dispose();
             TearDown();
             await _closing.CancelAsync().ConfigureAwait(false);
             SignalOutput();

@@ -12,9 +12,11 @@ internal sealed class AmqpConnectionHandler : ConnectionHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SasTokenValidator _tokens;
+    private readonly LinkStatistics _links;
 
-    public AmqpConnectionHandler(FerryBroker broker, FerryServerOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    public AmqpConnectionHandler(FerryBroker broker, FerryServerOptions options, TimeProvider time, ILoggerFactory loggerFactory, LinkStatistics links)
     {
+        _links = links;
         _broker = broker;
         _options = options;
         _time = time;
@@ -24,7 +26,7 @@ internal sealed class AmqpConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        var amqp = new AmqpConnection(connection, _broker, _options, _tokens, _time, _logger);
+        var amqp = new AmqpConnection(connection, _broker, _options, _tokens, _time, _logger) { Links = _links };
         await amqp.RunAsync().ConfigureAwait(false);
     }
 }

@@ -21,6 +21,9 @@ internal abstract class AmqpLink
 
     public AmqpConnection Connection => Session.Connection;
 
+    /// <summary>What the link is for, as <c>/metrics</c> counts open links.</summary>
+    public virtual LinkKind Kind => LinkKind.Control;
+
     /// <summary>Called once the attach reply was written: grant credit, register the link.</summary>
     public virtual void OnAttached()
     {

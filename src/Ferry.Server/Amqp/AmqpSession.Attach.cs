@@ -135,7 +135,7 @@ internal sealed partial class AmqpSession
             attached = _pendingAttaches.Remove(attach.Handle) && !_ended;
             if (attached)
             {
-                _links[attach.Handle] = link;
+                AddLink(attach.Handle, link);
                 var source = attach.Source!;
                 var filter = new AmqpMap();
                 foreach (var (key, value) in source.Filter!)
@@ -188,7 +188,7 @@ internal sealed partial class AmqpSession
     {
         lock (Connection.SyncRoot)
         {
-            _links[attach.Handle] = link;
+            AddLink(attach.Handle, link);
             var reply = new Attach
             {
                 Name = attach.Name,

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Ferry.Amqp;
 using Ferry.Broker;
 using Ferry.Storage;
@@ -218,6 +219,22 @@ internal sealed partial class AmqpSession
         }
     }
 
+    /// <summary>Registers an attached link under its handle and counts it. Call under the connection's lock.</summary>
+    private void AddLink(uint handle, AmqpLink link)
+    {
+        _links[handle] = link;
+        Connection.Links.Attached(link.Kind);
+    }
+
+    /// <summary>Removes and uncounts the link under <paramref name="handle"/>. Call under the connection's lock.</summary>
+    private bool RemoveLink(uint handle, [NotNullWhen(true)] out AmqpLink? link)
+    {
+        if (!_links.Remove(handle, out link))
+            return false;
+        Connection.Links.Detached(link.Kind);
+        return true;
+    }
+
     private void OnDetach(Detach detach)
     {
         AmqpLink? link;
@@ -225,7 +242,7 @@ internal sealed partial class AmqpSession
         bool answer;
         lock (Connection.SyncRoot)
         {
-            var attached = _links.Remove(detach.Handle, out link);
+            var attached = RemoveLink(detach.Handle, out link);
             // A session receiver may give up before its attach was answered: cancel the accept and confirm the detach.
             answer = _pendingAttaches.Remove(detach.Handle, out pending) || attached;
         }
@@ -242,7 +259,7 @@ internal sealed partial class AmqpSession
         bool removed;
         lock (Connection.SyncRoot)
         {
-            removed = _links.Remove(link.Handle, out var current) && ReferenceEquals(current, link);
+            removed = _links.TryGetValue(link.Handle, out var current) && ReferenceEquals(current, link) && RemoveLink(link.Handle, out _);
             if (removed)
                 Connection.WriteFrame(Channel, new Detach { Handle = link.Handle, Closed = true, Error = error });
         }
@@ -273,6 +290,8 @@ internal sealed partial class AmqpSession
         {
             _ended = true;
             links = [.. _links.Values];
+            foreach (var link in links)
+                Connection.Links.Detached(link.Kind);
             _links.Clear();
             _unsettled.Clear();
             pendings = [.. _pendingAttaches.Values];

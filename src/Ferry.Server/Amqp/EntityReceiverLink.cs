@@ -11,6 +11,8 @@ namespace Ferry.Server.Amqp;
 /// </summary>
 internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
 {
+    public override LinkKind Kind => LinkKind.Receive;
+
     /// <summary>Ferry's abandon-with-delay extension: this message-annotation (milliseconds) on a modified outcome.</summary>
     public static readonly AmqpSymbol RetryAfterAnnotation = "com.ferry:retry-after-ms";
 
@@ -116,6 +118,7 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
     {
         var sections = MessageSections.Scan(body.Span);
         var (header, annotations, applicationProperties) = ServiceBusMessageCodec.DeliveryParts(message, body.Span, sections);
+        FerryTelemetry.Delivered(_queue.Name, message, body.Span, sections);
         var tag = new byte[16];
         if (_presettled)
             BitConverter.TryWriteBytes(tag, message.SequenceNumber);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ferry.Amqp;
 using Ferry.Broker;
 using Microsoft.Extensions.Logging;
@@ -7,6 +8,8 @@ namespace Ferry.Server.Amqp;
 /// <summary>A client's sender link to a queue or topic: each message (or 0x80013700 batch) becomes one atomic broker send.</summary>
 internal sealed class EntitySenderLink : IncomingLink
 {
+    public override LinkKind Kind => LinkKind.Send;
+
     /// <summary>Service Bus batch format: the body is data sections, each a complete encoded message (reference §3.3).</summary>
     public const uint BatchMessageFormat = 0x80013700;
 
@@ -64,6 +67,7 @@ internal sealed class EntitySenderLink : IncomingLink
     private async Task SendAsync(uint deliveryId, bool settled, IReadOnlyList<IncomingMessage> messages)
     {
         DeliveryState outcome;
+        using var activity = FerryTelemetry.StartSend(_target.Name, messages);
         try
         {
             await _target.SendAsync(messages).ConfigureAwait(false);
@@ -72,12 +76,16 @@ internal sealed class EntitySenderLink : IncomingLink
         catch (BrokerException ex)
         {
             outcome = new Rejected(ServiceBusErrors.From(ex));
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
         catch (Exception ex)
         {
             Connection.Logger.LogError(ex, "Sending to {Entity} failed.", _target.Name);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             outcome = new Rejected(new AmqpError(ServiceBusErrors.InternalError, $"The send failed inside Ferry: {ex.Message}"));
         }
+        // The span ends when the send is durable, before the client hears so.
+        activity?.Stop();
         Settle(deliveryId, settled, outcome);
     }
 }

@@ -75,8 +75,7 @@ internal sealed partial class AtomManagementApi
     }
 
     /// <summary>
-    /// PUT …/Rules/{name}: adds the rule; with If-Match: * replaces the rule of that name (removed, then added: two
-    /// commits, so a message sent in between is matched by neither version of the rule).
+    /// PUT …/Rules/{name}: adds the rule; with If-Match: * replaces the rule of that name in place, in one commit.
     /// </summary>
     private async Task PutRuleAsync(HttpContext context, AtomPath path)
     {
@@ -88,8 +87,7 @@ internal sealed partial class AtomManagementApi
         {
             var existing = FindRule(subscription, path.Rule) ?? throw RuleNotFound(subscription, path.Rule);
             var replacement = AtomRules.Parse(description, existing.Name, existing.CreatedAt);
-            await _broker.RemoveRuleAsync(subscription, existing.Name, ct).ConfigureAwait(false);
-            await _broker.AddRuleAsync(subscription, replacement, ct).ConfigureAwait(false);
+            await _broker.ReplaceRuleAsync(subscription, existing.Name, replacement, ct).ConfigureAwait(false);
             await RuleEntryAsync(context, StatusCodes.Status200OK, subscription, replacement).ConfigureAwait(false);
             return;
         }

@@ -290,7 +290,7 @@ public static class EntityConfigFile
         "UserMetadata" => s with { UserMetadata = ReadString(file, path, value) },
         // Accepted for compatibility with Azure's property set; they change nothing on a single node.
         "EnablePartitioning" or "EnableBatchedOperations" => Accepted(ReadBool(file, path, value), s),
-        "AutoDeleteOnIdle" => Accepted(ReadDuration(file, path, value), s),
+        "AutoDeleteOnIdle" => s with { AutoDeleteOnIdle = ReadDuration(file, path, value) },
         _ => throw ConfigFileException.At(file, path, $"unknown queue property \"{name}\"; allowed: {string.Join(", ", QueueProperties)}."),
     };
 

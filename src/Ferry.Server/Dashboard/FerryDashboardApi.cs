@@ -43,7 +43,7 @@ internal static class FerryDashboardApi
         api.MapDelete("/entities/{name}/messages", (HttpContext context, string name) => Purge(context, name, SubQueue.Main));
         api.MapDelete("/entities/{name}/deadletter/messages", (HttpContext context, string name) => Purge(context, name, SubQueue.DeadLetter));
         api.MapPost("/entities/{name}/deadletter/replay", Replay);
-        api.MapPost("/entities/{name}/messages", Send);
+        api.MapPost("/entities/{name}/messages", SendToEntity);
         api.MapGet("/entities/{name}/rules", Rules);
         api.MapPost("/entities/{topic}/Subscriptions/{sub}/rules", AddRule);
         api.MapPut("/entities/{topic}/Subscriptions/{sub}/rules/{rule}", EditRule);
@@ -128,7 +128,8 @@ internal static class FerryDashboardApi
         return AdminJson.Ok(await DeadLetterReplay.ReplayAsync(queue, selected, context.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> Send(HttpContext context, string name)
+    /// <summary>A test message to a queue or topic (also <c>POST /api/topics/{name}/messages</c> of the admin API).</summary>
+    internal static async Task<IResult> SendToEntity(HttpContext context, string name)
     {
         var decoded = Uri.UnescapeDataString(name);
         if (!Broker(context).TryGetSendTarget(decoded, out var target))
@@ -226,11 +227,7 @@ internal static class FerryDashboardApi
         var (replacement, problem) = await ReadRuleAsync(context, old.Name).ConfigureAwait(false);
         if (replacement is null)
             return problem!;
-        if (!string.Equals(replacement.Name, old.Name, StringComparison.OrdinalIgnoreCase) &&
-            subscription.Rules.Any(r => string.Equals(r.Name, replacement.Name, StringComparison.OrdinalIgnoreCase)))
-            throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The rule '{replacement.Name}' already exists on '{subscription.Name}'.");
-        await broker.RemoveRuleAsync(subscription, old.Name, CancellationToken.None).ConfigureAwait(false);
-        await broker.AddRuleAsync(subscription, replacement, CancellationToken.None).ConfigureAwait(false);
+        await broker.ReplaceRuleAsync(subscription, old.Name, replacement, CancellationToken.None).ConfigureAwait(false);
         return AdminJson.Ok(new { entity = subscription.Name, rule = replacement.Name });
     }
 

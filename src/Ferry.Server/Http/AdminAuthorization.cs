@@ -55,7 +55,11 @@ internal sealed class AdminAuthorization
             var path = SasTokenValidator.AudiencePath(audience);
             if (path.Length == 0)
                 return null;
-            var entity = context.Request.RouteValues.TryGetValue("name", out var name) ? Uri.UnescapeDataString(name?.ToString() ?? "") : null;
+            // A topic's token covers its subscriptions, as in Service Bus.
+            var values = context.Request.RouteValues;
+            var entity = values.TryGetValue("name", out var name) || values.TryGetValue("topic", out name)
+                ? Uri.UnescapeDataString(name?.ToString() ?? "")
+                : null;
             return entity is not null && string.Equals(path, entity, StringComparison.OrdinalIgnoreCase)
                 ? null
                 : $"The token is for '{path}', which does not cover this request; use a token for the namespace.";

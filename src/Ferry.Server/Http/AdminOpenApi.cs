@@ -69,6 +69,42 @@ internal static class AdminOpenApi
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReplayRequest" } } } },
         "responses": { "200": { "description": "What was replayed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReplayResult" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } }
     },
+    "/api/topics/{topic}/messages": {
+      "parameters": [ { "$ref": "#/components/parameters/topic" } ],
+      "post": { "summary": "Send a test message to a topic; its subscriptions' rules decide who gets a copy", "operationId": "sendTopicTestMessage",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TestMessage" } } } },
+        "responses": { "201": { "description": "Stored", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SendResult" } } } }, "200": { "description": "Dropped by duplicate detection (duplicate: true)" }, "400": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } }
+    },
+    "/api/topics/{topic}/subscriptions/{sub}/status": {
+      "parameters": [ { "$ref": "#/components/parameters/topic" }, { "$ref": "#/components/parameters/sub" } ],
+      "get": { "summary": "A subscription's active, dead-letter and scheduled counts", "operationId": "subscriptionStatus",
+        "responses": { "200": { "description": "Status", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/QueueStatus" } } } }, "404": { "$ref": "#/components/responses/Problem" } } }
+    },
+    "/api/topics/{topic}/subscriptions/{sub}/messages": {
+      "parameters": [ { "$ref": "#/components/parameters/topic" }, { "$ref": "#/components/parameters/sub" } ],
+      "get": { "summary": "Browse a subscription's messages without locking them", "operationId": "browseSubscriptionMessages",
+        "parameters": [ { "$ref": "#/components/parameters/from" }, { "$ref": "#/components/parameters/count" }, { "$ref": "#/components/parameters/bodyLimit" } ],
+        "responses": { "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MessagePage" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } },
+      "delete": { "summary": "Purge a subscription", "operationId": "purgeSubscriptionMessages",
+        "responses": { "200": { "description": "Purged", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PurgeResult" } } } }, "404": { "$ref": "#/components/responses/Problem" } } }
+    },
+    "/api/topics/{topic}/subscriptions/{sub}/deadletter/messages": {
+      "parameters": [ { "$ref": "#/components/parameters/topic" }, { "$ref": "#/components/parameters/sub" } ],
+      "get": { "summary": "Browse a subscription's dead-letter queue", "operationId": "browseSubscriptionDeadLetters",
+        "parameters": [ { "$ref": "#/components/parameters/from" }, { "$ref": "#/components/parameters/count" }, { "$ref": "#/components/parameters/bodyLimit" } ],
+        "responses": { "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MessagePage" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } },
+      "delete": { "summary": "Purge a subscription's dead-letter queue", "operationId": "purgeSubscriptionDeadLetters",
+        "responses": { "200": { "description": "Purged", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PurgeResult" } } } }, "404": { "$ref": "#/components/responses/Problem" } } }
+    },
+    "/api/topics/{topic}/subscriptions/{sub}/deadletter/replay": {
+      "parameters": [ { "$ref": "#/components/parameters/topic" }, { "$ref": "#/components/parameters/sub" } ],
+      "post": { "summary": "Replay a subscription's dead-lettered messages to it", "operationId": "replaySubscriptionDeadLetters",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReplayRequest" } } } },
+        "responses": { "200": { "description": "What was replayed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReplayResult" } } } }, "400": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } } }
+    },
+    "/health/live": { "get": { "summary": "Liveness: 200 while the process serves HTTP", "operationId": "healthLive", "security": [], "responses": { "200": { "description": "Live" } } } },
+    "/health/ready": { "get": { "summary": "Readiness: 200 while the broker takes work (store committing, not shutting down), else 503; the body gives the store's status", "operationId": "healthReady", "security": [], "responses": { "200": { "description": "Ready" }, "503": { "description": "Not ready" } } } },
+    "/health": { "get": { "summary": "Same as /health/ready", "operationId": "health", "security": [], "responses": { "200": { "description": "Ready" }, "503": { "description": "Not ready" } } } },
     "/metrics": {
       "get": { "summary": "Prometheus metrics (text exposition format 0.0.4)", "operationId": "metrics",
         "responses": { "200": { "description": "Metrics", "content": { "text/plain": { "schema": { "type": "string" } } } }, "401": { "$ref": "#/components/responses/Problem" } } }
@@ -83,6 +119,8 @@ internal static class AdminOpenApi
     },
     "parameters": {
       "name": { "name": "name", "in": "path", "required": true, "description": "Queue name, case-insensitive; a '/' in it is sent as %2F.", "schema": { "type": "string" } },
+      "topic": { "name": "topic", "in": "path", "required": true, "description": "Topic name, case-insensitive.", "schema": { "type": "string" } },
+      "sub": { "name": "sub", "in": "path", "required": true, "description": "Subscription name, case-insensitive.", "schema": { "type": "string" } },
       "from": { "name": "from", "in": "query", "description": "First sequence number to show (default 0); use the previous page's 'next'.", "schema": { "type": "integer", "format": "int64", "minimum": 0 } },
       "count": { "name": "count", "in": "query", "description": "Messages per page, 1 to 1000 (default 50).", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
       "bodyLimit": { "name": "bodyLimit", "in": "query", "description": "Bytes of body shown before it is cut, 1 to 16777216 (default 65536).", "schema": { "type": "integer", "minimum": 1, "maximum": 16777216 } }
@@ -111,7 +149,7 @@ internal static class AdminOpenApi
         "UserMetadata": { "type": "string", "nullable": true, "maxLength": 1024 },
         "EnablePartitioning": { "type": "boolean", "description": "accepted, no effect" },
         "EnableBatchedOperations": { "type": "boolean", "description": "accepted, no effect" },
-        "AutoDeleteOnIdle": { "type": "string", "description": "accepted, no effect" } } },
+        "AutoDeleteOnIdle": { "type": "string", "description": "PT5M or more; the queue is deleted once idle (no receiver or sender attached, no operation) that long; default never" } } },
       "QueueCreate": { "type": "object", "required": [ "name" ], "properties": { "name": { "type": "string" }, "properties": { "$ref": "#/components/schemas/QueueProperties" } } },
       "QueueUpdate": { "type": "object", "description": "Read-only members of a QueueDescription are accepted and ignored, so a GET result can be sent back.", "properties": { "name": { "type": "string" }, "properties": { "$ref": "#/components/schemas/QueueProperties" } } },
       "QueueCounts": { "type": "object", "properties": { "active": { "type": "integer" }, "deadLetter": { "type": "integer" }, "scheduled": { "type": "integer" }, "deferred": { "type": "integer" }, "transfer": { "type": "integer" }, "transferDeadLetter": { "type": "integer" }, "total": { "type": "integer" } } },

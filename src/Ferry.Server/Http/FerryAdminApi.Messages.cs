@@ -20,7 +20,7 @@ internal static partial class FerryAdminApi
 
     private static async Task<IResult> Browse(HttpContext context, string name, SubQueue subQueue)
     {
-        if (!TryQueue(context, name, out var queue, out var notFound))
+        if (!TryEntity(context, name, out var queue, out var notFound))
             return notFound;
         var from = QueryNumber(context.Request, "from", 0, 0, long.MaxValue);
         var count = (int)QueryNumber(context.Request, "count", DefaultPageSize, 1, MaxPageSize);
@@ -60,7 +60,7 @@ internal static partial class FerryAdminApi
 
     private static async Task<IResult> Purge(HttpContext context, string name, SubQueue subQueue)
     {
-        if (!TryQueue(context, name, out var queue, out var notFound))
+        if (!TryEntity(context, name, out var queue, out var notFound))
             return notFound;
         // Not tied to the request: a purge that started finishes, so the count it answers is what it removed.
         var purged = await queue.PurgeAsync(subQueue, CancellationToken.None).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static partial class FerryAdminApi
 
     private static async Task<IResult> SendTestMessage(HttpContext context, string name)
     {
-        if (!TryQueue(context, name, out var queue, out var notFound))
+        if (!TryEntity(context, name, out var queue, out var notFound))
             return notFound;
         using var document = await AdminJson.ReadBodyAsync(context.Request, "{\"body\": …, \"contentType\": …, …}").ConfigureAwait(false);
         var message = TestMessage.Parse(document.RootElement);
@@ -85,7 +85,7 @@ internal static partial class FerryAdminApi
 
     private static async Task<IResult> Replay(HttpContext context, string name)
     {
-        if (!TryQueue(context, name, out var queue, out var notFound))
+        if (!TryEntity(context, name, out var queue, out var notFound))
             return notFound;
         const string Shape = "{\"sequenceNumbers\": [1, 2]} or {\"all\": true}";
         using var document = await AdminJson.ReadBodyAsync(context.Request, Shape).ConfigureAwait(false);

@@ -34,7 +34,7 @@ internal static partial class FerryAdminApi
     }
 
     private static IResult Status(HttpContext context, string name) =>
-        TryQueue(context, name, out var queue, out var notFound) ? AdminJson.Ok(QueueStatus.Of(queue)) : notFound;
+        TryEntity(context, name, out var queue, out var notFound) ? AdminJson.Ok(QueueStatus.Of(queue)) : notFound;
 
     private static IResult GetQueue(HttpContext context, string name) =>
         TryQueue(context, name, out var queue, out var notFound) ? AdminJson.Ok(QueueDescription.Of(queue)) : notFound;

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Ferry.Broker;
+using Ferry.Server.Amqp;
 using Ferry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -60,6 +61,15 @@ internal static partial class FerryAdminApi
         api.MapGet("/queues/{name}/deadletter/messages", BrowseDeadLetter);
         api.MapDelete("/queues/{name}/deadletter/messages", PurgeDeadLetter);
         api.MapPost("/queues/{name}/deadletter/replay", Replay);
+        // The same operations on a subscription, and a test message to a topic (fanned out by its rules).
+        const string Subscription = "/topics/{topic}/subscriptions/{sub}";
+        api.MapGet(Subscription + "/status", (HttpContext context, string topic, string sub) => Status(context, string.Empty));
+        api.MapGet(Subscription + "/messages", (HttpContext context, string topic, string sub) => Browse(context, string.Empty, SubQueue.Main));
+        api.MapDelete(Subscription + "/messages", (HttpContext context, string topic, string sub) => Purge(context, string.Empty, SubQueue.Main));
+        api.MapGet(Subscription + "/deadletter/messages", (HttpContext context, string topic, string sub) => Browse(context, string.Empty, SubQueue.DeadLetter));
+        api.MapDelete(Subscription + "/deadletter/messages", (HttpContext context, string topic, string sub) => Purge(context, string.Empty, SubQueue.DeadLetter));
+        api.MapPost(Subscription + "/deadletter/replay", (HttpContext context, string topic, string sub) => Replay(context, string.Empty));
+        api.MapPost("/topics/{name}/messages", Dashboard.FerryDashboardApi.SendToEntity);
 
         endpoints.MapGet("/metrics", (HttpContext context) => Metrics(context, connections)).AddEndpointFilter(authorize).AddEndpointFilter(errors);
         endpoints.MapGet("/openapi", () => Results.Text(AdminOpenApi.Document, "application/json"));
@@ -123,6 +133,22 @@ internal static partial class FerryAdminApi
 
     private static FerryBroker Broker(HttpContext context) => context.RequestServices.GetRequiredService<FerryBroker>();
 
+    /// <summary>
+    /// The queue (<c>{name}</c>) or subscription (<c>{topic}</c> and <c>{sub}</c>) a route names. A subscription that
+    /// does not exist throws EntityNotFound, which <see cref="Errors"/> answers as 404.
+    /// </summary>
+    private static bool TryEntity(HttpContext context, string name, out QueueEntity queue, out IResult notFound)
+    {
+        var values = context.Request.RouteValues;
+        if (values.TryGetValue("topic", out var topic) && topic is not null && values.TryGetValue("sub", out var sub) && sub is not null)
+        {
+            notFound = null!;
+            queue = Broker(context).GetSubscription(Uri.UnescapeDataString(topic.ToString()!), Uri.UnescapeDataString(sub.ToString()!));
+            return true;
+        }
+        return TryQueue(context, name, out queue, out notFound);
+    }
+
     /// <summary>The queue a route names (names are case-insensitive; '/' arrives as %2F).</summary>
     private static bool TryQueue(HttpContext context, string name, out QueueEntity queue, out IResult notFound)
     {
@@ -140,7 +166,17 @@ internal static partial class FerryAdminApi
         var byListener = new Dictionary<string, long>(StringComparer.Ordinal) { ["amqp"] = 0, ["http"] = 0 };
         foreach (var (port, open) in connections.OpenByPort)
             byListener[port == httpPort ? "http" : "amqp"] += open;
-        return Results.Text(PrometheusExposition.Write(Broker(context).Queues, byListener), PrometheusExposition.ContentType);
+        var broker = Broker(context);
+        var links = context.RequestServices.GetRequiredService<LinkStatistics>();
+        var byKind = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["send"] = links.Open(LinkKind.Send), ["receive"] = links.Open(LinkKind.Receive), ["control"] = links.Open(LinkKind.Control),
+        };
+        var entities = new List<QueueEntity>(broker.Queues);
+        var queueCount = entities.Count;
+        foreach (var topic in broker.Topics)
+            entities.AddRange(topic.Subscriptions);
+        return Results.Text(PrometheusExposition.Write(entities, queueCount, byListener, byKind, broker.Store.Statistics), PrometheusExposition.ContentType);
     }
 
     /// <summary>An optional integer query parameter within a range; anything else is a 400 naming it.</summary>

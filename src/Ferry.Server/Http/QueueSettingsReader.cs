@@ -25,6 +25,7 @@ internal static class QueueSettingsReader
     public static string Allowed(string property) => property switch
     {
         "LockDuration" => "PT5S to PT5M",
+        "AutoDeleteOnIdle" => "PT5M or more",
         "MaxDeliveryCount" => "1 to 2147483647",
         "DefaultMessageTimeToLive" => "a positive duration",
         "DuplicateDetectionHistoryTimeWindow" => "PT20S to P7D",
@@ -71,7 +72,7 @@ internal static class QueueSettingsReader
         "UserMetadata" => s with { UserMetadata = ReadString(name, value) },
         // Accepted for compatibility with Azure's property set; they change nothing on a single node.
         "EnablePartitioning" or "EnableBatchedOperations" => Accepted(ReadBool(name, value), s),
-        "AutoDeleteOnIdle" => Accepted(ReadDuration(name, value), s),
+        "AutoDeleteOnIdle" => s with { AutoDeleteOnIdle = ReadDuration(name, value) },
         _ => s,
     };
 

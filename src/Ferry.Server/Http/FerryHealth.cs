@@ -1,0 +1,48 @@
+using Ferry.Broker;
+using Ferry.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ferry.Server.Http;
+
+/// <summary>
+/// Liveness and readiness, without authorization (orchestrators probe them): <c>/health/live</c> answers 200 while the
+/// process serves HTTP; <c>/health/ready</c> and <c>/health</c> answer 200 while the broker takes work — the store
+/// recovered (HTTP listens only after that), its last group commit succeeded and its writer runs, and the server is not
+/// shutting down — else 503, with the store's status and last error in the body either way.
+/// </summary>
+internal static class FerryHealth
+{
+    public static IEndpointRouteBuilder MapFerryHealth(this IEndpointRouteBuilder endpoints, string engine)
+    {
+        var stopping = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        endpoints.MapGet("/health/live", () => Results.Json(new LiveReport("live")));
+        endpoints.MapGet("/health/ready", (FerryBroker broker) => Ready(broker, engine, stopping));
+        endpoints.MapGet("/health", (FerryBroker broker) => Ready(broker, engine, stopping));
+        return endpoints;
+    }
+
+    private static IResult Ready(FerryBroker broker, string engine, CancellationToken stopping)
+    {
+        var statistics = broker.Store.Statistics;
+        var store = new StoreReport(
+            engine,
+            statistics.WriterStopped ? "stopped" : statistics.Healthy ? "ok" : "failing",
+            statistics.LastError,
+            statistics.LastErrorTicks == 0 ? null : new DateTimeOffset(statistics.LastErrorTicks, TimeSpan.Zero),
+            statistics.FailedCommits);
+        var status = stopping.IsCancellationRequested ? "stopping" : statistics.Healthy ? "ready" : "not-ready";
+        var entities = broker.Queues.Count + broker.Topics.Count;
+        return Results.Json(new ReadyReport(status, entities, store),
+            statusCode: status == "ready" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private sealed record LiveReport(string Status);
+
+    private sealed record ReadyReport(string Status, int Entities, StoreReport Store);
+
+    private sealed record StoreReport(string Engine, string Status, string? LastError, DateTimeOffset? LastErrorTime, long FailedCommits);
+}
