@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using Amqp;
 using Amqp.Framing;
 using Amqp.Types;
+using Ferry.Jobs.Store;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Jobs;
@@ -23,6 +25,7 @@ internal sealed class JobConsumer : IDisposable
     private readonly FerryJobsOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly JobLifecycle _lifecycle;
     private readonly Channel<(ReceiverLink Link, Message Message)> _deliveries = Channel.CreateUnbounded<(ReceiverLink, Message)>();
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
@@ -40,6 +43,7 @@ internal sealed class JobConsumer : IDisposable
         _options = options;
         _logger = logger;
         _time = time;
+        _lifecycle = services.GetService<JobLifecycle>() ?? JobLifecycle.None;
         _slots = new SemaphoreSlim(job.Concurrency, job.Concurrency);
     }
 
@@ -197,6 +201,18 @@ internal sealed class JobConsumer : IDisposable
             _logger.LogError(ex, "Job {JobId} ({JobType}) has an unreadable payload; dead-lettering it.", jobId, _job.JobType);
             await DeadLetterAsync(link, message, delivery, ex).ConfigureAwait(false);
             return;
+        }
+
+        if (_lifecycle.Store is { } store && await IsCancelledAsync(store, jobId).ConfigureAwait(false))
+        {
+            _logger.LogInformation("Job {JobId} ({JobType}) was cancelled; completing its message without running it.", jobId, _job.JobType);
+            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
+            return;
+        }
+        if (_lifecycle.IsEnabled)
+        {
+            _lifecycle.Publish(new JobEvent(JobEventKind.Started, jobId, _time.GetUtcNow())
+                { Type = _job.JobType, Queue = _job.Queue, Attempt = delivery.Attempt, MaxAttempts = _job.Retry.MaxAttempts });
         }
 
         using var handlerCancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -363,8 +379,36 @@ internal sealed class JobConsumer : IDisposable
         }
     }
 
+    /// <summary>A job cancelled through the store is not run; a store that cannot be read does not stop the work.</summary>
+    private async Task<bool> IsCancelledAsync(IJobStore store, string jobId)
+    {
+        try
+        {
+            return (await store.GetJobAsync(jobId, _stopping.Token).ConfigureAwait(false))?.Job.State == JobState.Cancelled;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Job {JobId}: reading its status failed; running it.", jobId);
+            return false;
+        }
+    }
+
+    private void Record(JobDelivery delivery, JobOutcomeKind kind, Exception? exception)
+    {
+        var kindOfEvent = kind switch
+        {
+            JobOutcomeKind.Completed => JobEventKind.Succeeded,
+            JobOutcomeKind.DeadLettered => JobEventKind.DeadLettered,
+            _ => JobEventKind.AttemptFailed, // Retrying, or Abandoned at shutdown: delivered again later either way.
+        };
+        var jobEvent = new JobEvent(kindOfEvent, delivery.JobId, _time.GetUtcNow()) { Type = _job.JobType, Queue = _job.Queue, Attempt = delivery.Attempt };
+        _lifecycle.Publish(exception is null ? jobEvent : jobEvent.WithError(exception));
+    }
+
     private void Report(JobDelivery delivery, JobOutcomeKind kind, TimeSpan? delay = null, Exception? exception = null)
     {
+        if (_lifecycle.IsEnabled)
+            Record(delivery, kind, exception);
         try
         {
             _options.OnOutcome?.Invoke(new JobOutcome(_job.JobType, _job.Queue, delivery.JobId, delivery.Attempt, kind, delay, exception));

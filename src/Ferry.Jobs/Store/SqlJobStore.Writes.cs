@@ -29,7 +29,8 @@ public abstract partial class SqlJobStore
     private const string OnStarted = UpsertJob + """
          state = CASE WHEN ferry_jobs.state = 'Cancelled' THEN ferry_jobs.state ELSE 'Running' END,
         """ + Attempts + """
-        , started_at = COALESCE(ferry_jobs.started_at, excluded.started_at), finished_at = NULL, updated_at = excluded.updated_at
+        , max_attempts = COALESCE(excluded.max_attempts, ferry_jobs.max_attempts),
+         started_at = COALESCE(ferry_jobs.started_at, excluded.started_at), finished_at = NULL, updated_at = excluded.updated_at
         """;
 
     private const string OnSucceeded = UpsertJob + " state = excluded.state, " + Attempts + """
