@@ -71,6 +71,7 @@ public sealed partial class FerryJobsOptions
     {
         services.TryAddSingleton(sp => new JobLifecycle(sp.GetServices<IJobObserver>(), sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<IJobStore>()));
+        services.TryAddSingleton<JobAdministration>();
         if (_storeFactory is not { } factory)
             return;
         services.TryAddSingleton(factory);

@@ -66,14 +66,14 @@ internal sealed class JobClient(AmqpServiceBusConnection connection, FerryJobsOp
     }
 
     /// <summary>Sends one job message (MessageId = job id), again on a new link when the link closed under it.</summary>
-    internal async Task SendAsync(string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken)
+    internal async Task SendAsync(string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken, string? messageId = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var sender = await GetSenderAsync(queue, cancellationToken).ConfigureAwait(false);
             try
             {
-                await sender.SendAsync(JobMessages.Create(body, jobId, jobType)).WaitAsync(connection.OperationTimeout, cancellationToken)
+                await sender.SendAsync(JobMessages.Create(body, jobId, jobType, messageId)).WaitAsync(connection.OperationTimeout, cancellationToken)
                     .ConfigureAwait(false);
                 return;
             }
@@ -83,6 +83,13 @@ internal sealed class JobClient(AmqpServiceBusConnection connection, FerryJobsOp
                 logger.LogWarning(ex, "Submitting job {JobId} to {Queue} failed on a closed link; retrying.", jobId, queue);
             }
         }
+    }
+
+    /// <summary>Sends a prepared message (a dead-letter replay) on the queue's shared sender.</summary>
+    internal async Task SendMessageAsync(string queue, Message message, CancellationToken cancellationToken)
+    {
+        var sender = await GetSenderAsync(queue, cancellationToken).ConfigureAwait(false);
+        await sender.SendAsync(message).WaitAsync(connection.OperationTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
