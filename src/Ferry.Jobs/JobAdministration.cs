@@ -29,6 +29,9 @@ internal sealed class JobAdministration(AmqpServiceBusConnection connection, Job
     /// </summary>
     public Uri ManagementEndpoint { get; set; } = DefaultManagementEndpoint(connection.Endpoint);
 
+    /// <summary>Null (default): Ferry's JSON admin API on Ferry, the Atom API elsewhere. False forces the Atom API (tests use it against Ferry).</summary>
+    internal bool? UseFerryAdminApi { get; set; }
+
     public static Uri DefaultManagementEndpoint(ServiceBusEndpoint endpoint) => endpoint.UseDevelopmentEmulator
         ? new Uri($"http://{endpoint.Host}:5300/")
         : new Uri($"https://{endpoint.Host}/");
@@ -41,10 +44,11 @@ internal sealed class JobAdministration(AmqpServiceBusConnection connection, Job
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         await connection.ConnectAsync(cancellationToken).ConfigureAwait(false);
         var escaped = Uri.EscapeDataString(queue);
-        using var request = new HttpRequestMessage(HttpMethod.Get, connection.IsFerry
+        var ferry = UseFerryAdminApi ?? connection.IsFerry;
+        using var request = new HttpRequestMessage(HttpMethod.Get, ferry
             ? new Uri(ManagementEndpoint, $"api/queues/{escaped}/status")
             : new Uri(ManagementEndpoint, $"{escaped}?api-version=2021-05"));
-        var audience = connection.IsFerry ? connection.Endpoint.Audience(queue) : new Uri(ManagementEndpoint, escaped).ToString();
+        var audience = ferry ? connection.Endpoint.Audience(queue) : new Uri(ManagementEndpoint, escaped).ToString();
         var endpoint = connection.Endpoint;
         request.Headers.Authorization = new AuthenticationHeaderValue("SharedAccessSignature",
             SharedAccessSignature.Create(audience, endpoint.SharedAccessKeyName, endpoint.SharedAccessKey, lifecycle.Now.AddMinutes(10))
@@ -57,7 +61,7 @@ internal sealed class JobAdministration(AmqpServiceBusConnection connection, Job
         }
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
-            return connection.IsFerry ? await ReadFerryAsync(queue, stream, cancellationToken).ConfigureAwait(false) : await ReadAtomAsync(queue, stream, cancellationToken).ConfigureAwait(false);
+            return ferry ? await ReadFerryAsync(queue, stream, cancellationToken).ConfigureAwait(false) : await ReadAtomAsync(queue, stream, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<QueueStatus> ReadFerryAsync(string queue, Stream stream, CancellationToken cancellationToken)

@@ -26,7 +26,8 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _binaries = FindBinaries() ?? await InstallAsync();
-        _directory = Path.Combine(Path.GetTempPath(), $"ferry-pg-{Guid.NewGuid():N}");
+        // /tmp rather than TMPDIR: the postgres user must be able to reach the directory, and TMPDIR may sit under /root.
+        _directory = Path.Combine(Directory.Exists("/tmp") ? "/tmp" : Path.GetTempPath(), $"ferry-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_directory);
         var data = Path.Combine(_directory, "data");
         var asRoot = Environment.UserName == "root";
