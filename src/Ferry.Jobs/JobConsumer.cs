@@ -384,7 +384,7 @@ internal sealed class JobConsumer : IDisposable
     {
         try
         {
-            return (await store.GetJobAsync(jobId, _stopping.Token).ConfigureAwait(false))?.Job.State == JobState.Cancelled;
+            return await store.GetJobStateAsync(jobId, _stopping.Token).ConfigureAwait(false) == JobState.Cancelled;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -402,6 +402,8 @@ internal sealed class JobConsumer : IDisposable
             _ => JobEventKind.AttemptFailed, // Retrying, or Abandoned at shutdown: delivered again later either way.
         };
         var jobEvent = new JobEvent(kindOfEvent, delivery.JobId, _time.GetUtcNow()) { Type = _job.JobType, Queue = _job.Queue, Attempt = delivery.Attempt };
+        if (kind == JobOutcomeKind.Completed && delivery.Result is var (value, type))
+            jobEvent = jobEvent with { ResultJson = System.Text.Json.JsonSerializer.Serialize(value, type, _options.SerializerOptions) };
         _lifecycle.Publish(exception is null ? jobEvent : jobEvent.WithError(exception));
     }
 

@@ -82,6 +82,11 @@ public sealed class JobsApiTests(FerryFixture ferry) : IClassFixture<FerryFixtur
     public async Task PostJob_Accepted_Handled_AndGetJobShowsItSucceeded()
     {
         var queue = await ferry.CreateQueueAsync();
+        _handle = context =>
+        {
+            context.SetResult(new { score = context.Payload.Questions * 2 });
+            return Task.CompletedTask;
+        };
         var http = await StartAsync(queue);
 
         var response = await http.PostAsync("/jobs/ScoringJob?jobId=api-1", Json("""{"assessmentId":"a-17","questions":42}"""));
@@ -99,6 +104,7 @@ public sealed class JobsApiTests(FerryFixture ferry) : IClassFixture<FerryFixtur
         Assert.Equal(1.0, job.GetProperty("progress").GetDouble());
         Assert.Equal(queue, job.GetProperty("queue").GetString());
         Assert.Equal(JsonValueKind.Null, job.GetProperty("error").ValueKind);
+        Assert.Equal(84, job.GetProperty("result").GetProperty("score").GetInt32());
     }
 
     [Theory]

@@ -193,14 +193,20 @@ public abstract class StoreCompliance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cancelled_IsFinished()
+    public async Task Cancelled_IsFinished_AndStaysCancelledWhenAWorkerStartsIt()
     {
         Store.Append(Event(JobEventKind.Submitted, "j1"));
+        Assert.Null(await Store.GetJobStateAsync("unknown"));
         Store.Append(Event(JobEventKind.Cancelled, "j1"));
         await Store.FlushAsync();
         var job = await JobAsync("j1");
         Assert.Equal(JobState.Cancelled, job.State);
+        Assert.Equal(JobState.Cancelled, await Store.GetJobStateAsync("j1"));
         Assert.Equal(T0, job.FinishedAt);
+
+        Store.Append(Event(JobEventKind.Started, "j1") with { Attempt = 1 });
+        await Store.FlushAsync();
+        Assert.Equal(JobState.Cancelled, await Store.GetJobStateAsync("j1"));
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>A job with its stages, task counts and recent task errors; null when the store does not know it.</summary>
     Task<JobDetails?> GetJobAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>Just a job's state (null when unknown): one indexed read, for the worker's cancel check.</summary>
+    Task<JobState?> GetJobStateAsync(string jobId, CancellationToken cancellationToken = default);
+
     /// <summary>Jobs newest first (by creation time, then id), filtered by type and state.</summary>
     /// <exception cref="ArgumentException">The limit is out of range or the continuation is not one this store made.</exception>
     Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default);

@@ -87,6 +87,18 @@ public abstract partial class SqlJobStore
         }
     }
 
+    public async Task<JobState?> GetJobStateAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = Command(connection, null, "SELECT state FROM ferry_jobs WHERE id = @id");
+            Add(command, "id", jobId, DbType.String);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string state ? ParseState(state) : null;
+        }
+    }
+
     public async Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
