@@ -20,6 +20,9 @@ public abstract class StoreCompliance : IAsyncLifetime
     /// <summary>A new store object over this test's database (the same database on every call).</summary>
     protected abstract Task<IJobStore> OpenStoreAsync();
 
+    /// <summary>A factory of store objects over a new, empty database.</summary>
+    protected abstract Task<Func<IJobStore>> NewDatabaseAsync();
+
     protected virtual Task CleanUpAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync() => Store = await StartStoreAsync();
@@ -345,6 +348,20 @@ public abstract class StoreCompliance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentFirstStarts_OnAnEmptyDatabase_MigrateOnce_AndAllWork()
+    {
+        var open = await NewDatabaseAsync();
+        var stores = Enumerable.Range(0, 4).Select(_ => open()).ToArray();
+        _stores.AddRange(stores);
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.StartAsync())));
+
+        for (var i = 0; i < stores.Length; i++)
+            stores[i].Append(Event(JobEventKind.Submitted, $"from-{i}"));
+        await Task.WhenAll(stores.Select(s => s.FlushAsync()));
+        Assert.Equal(4, (await stores[0].CountJobsAsync())[JobState.Queued]);
+    }
+
+    [Fact]
     public async Task Flush_WithNothingPending_Completes() => await Store.FlushAsync().WaitAsync(FerryFixture.Timeout);
 }
 
@@ -352,13 +369,25 @@ public sealed class SqliteStoreTests : StoreCompliance
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"ferry-jobs-{Guid.NewGuid():N}.db");
 
+    private readonly List<string> _paths = [];
+
     protected override Task<IJobStore> OpenStoreAsync() => Task.FromResult<IJobStore>(new SqliteJobStore(_path, Time));
+
+    protected override Task<Func<IJobStore>> NewDatabaseAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ferry-jobs-{Guid.NewGuid():N}.db");
+        _paths.Add(path);
+        return Task.FromResult<Func<IJobStore>>(() => new SqliteJobStore(path, Time));
+    }
 
     protected override Task CleanUpAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-            File.Delete(file);
+        foreach (var path in _paths.Append(_path))
+        {
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+                File.Delete(file);
+        }
         return Task.CompletedTask;
     }
 
@@ -381,5 +410,11 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreComplian
     {
         _connectionString ??= await postgres.CreateDatabaseAsync();
         return new PostgresJobStore(_connectionString, Time);
+    }
+
+    protected override async Task<Func<IJobStore>> NewDatabaseAsync()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        return () => new PostgresJobStore(connectionString, Time);
     }
 }
