@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Amqp;
 using Amqp.Framing;
 using Amqp.Types;
-using Ferry.Jobs.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,7 @@ namespace Ferry.Jobs;
 /// Runs one job type: keeps a peek-lock receiver attached (re-attaching with backoff), hands messages to at most
 /// Concurrency handlers, renews locks while they run, and settles each message on its outcome.
 /// </summary>
-internal sealed class JobConsumer : IDisposable
+internal sealed partial class JobConsumer : IDisposable
 {
     private const string Completed = "completed";
     private const string Abandoned = "abandoned";
@@ -203,17 +202,8 @@ internal sealed class JobConsumer : IDisposable
             return;
         }
 
-        if (_lifecycle.Store is { } store && await IsCancelledAsync(store, jobId).ConfigureAwait(false))
-        {
-            _logger.LogInformation("Job {JobId} ({JobType}) was cancelled; completing its message without running it.", jobId, _job.JobType);
-            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
+        if (!await BeginAttemptAsync(link, message, delivery).ConfigureAwait(false))
             return;
-        }
-        if (_lifecycle.IsEnabled)
-        {
-            _lifecycle.Publish(new JobEvent(JobEventKind.Started, jobId, _time.GetUtcNow())
-                { Type = _job.JobType, Queue = _job.Queue, Attempt = delivery.Attempt, MaxAttempts = _job.Retry.MaxAttempts });
-        }
 
         using var handlerCancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         using var renewalCancellation = new CancellationTokenSource();
@@ -377,34 +367,6 @@ internal sealed class JobConsumer : IDisposable
         catch (OperationCanceledException)
         {
         }
-    }
-
-    /// <summary>A job cancelled through the store is not run; a store that cannot be read does not stop the work.</summary>
-    private async Task<bool> IsCancelledAsync(IJobStore store, string jobId)
-    {
-        try
-        {
-            return await store.GetJobStateAsync(jobId, _stopping.Token).ConfigureAwait(false) == JobState.Cancelled;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogWarning(ex, "Job {JobId}: reading its status failed; running it.", jobId);
-            return false;
-        }
-    }
-
-    private void Record(JobDelivery delivery, JobOutcomeKind kind, Exception? exception)
-    {
-        var kindOfEvent = kind switch
-        {
-            JobOutcomeKind.Completed => JobEventKind.Succeeded,
-            JobOutcomeKind.DeadLettered => JobEventKind.DeadLettered,
-            _ => JobEventKind.AttemptFailed, // Retrying, or Abandoned at shutdown: delivered again later either way.
-        };
-        var jobEvent = new JobEvent(kindOfEvent, delivery.JobId, _time.GetUtcNow()) { Type = _job.JobType, Queue = _job.Queue, Attempt = delivery.Attempt };
-        if (kind == JobOutcomeKind.Completed && delivery.Result is var (value, type))
-            jobEvent = jobEvent with { ResultJson = System.Text.Json.JsonSerializer.Serialize(value, type, _options.SerializerOptions) };
-        _lifecycle.Publish(exception is null ? jobEvent : jobEvent.WithError(exception));
     }
 
     private void Report(JobDelivery delivery, JobOutcomeKind kind, TimeSpan? delay = null, Exception? exception = null)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Ferry.Broker;
 using Ferry.Jobs.Store;
 using Ferry.Server;
+using Ferry.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -80,6 +81,8 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
         var first = await client.SubmitJobAsync(new ScoringJob("before", 1), "job-before");
         Assert.False(first.QueuedLocally);
         await probe.WaitForAsync("job-before", JobOutcomeKind.Completed);
+        // The completion is fire-and-forget (settle mode first): stopping Ferry before it applies it would redeliver the job.
+        await FerryFixture.EventuallyAsync(() => _server.Broker.GetQueue("scoring").Peek(SubQueue.Main, 1, 10).Count == 0, "job-before completed");
 
         // Down: accepted, queued locally, durable before the call returns (read without a flush).
         await _server.DisposeAsync();
