@@ -37,6 +37,9 @@ internal sealed partial class JobClient
             return new JobReceipt(jobId, queue, QueuedLocally: false);
         }
 
+        // While earlier jobs wait in the store, later ones join them at once: no timeout to wait out, and no overtaking.
+        if (forwarder is { HasBacklog: true })
+            return await KeepLocallyAsync(store, queue, jobType, body, jobId, cancellationToken).ConfigureAwait(false);
         using var brokerTimeout = new CancellationTokenSource(options.StoreAndForwardTimeout, lifecycle.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, brokerTimeout.Token);
         try
@@ -47,13 +50,20 @@ internal sealed partial class JobClient
         {
             logger.LogWarning("The broker is unreachable ({Error}); job {JobId} for {Queue} is kept in the store and will be forwarded.",
                 ex.Message, jobId, queue);
-            store.Append(new JobEvent(JobEventKind.QueuedLocally, jobId, lifecycle.Now) { Type = jobType, Queue = queue, Payload = body });
-            await store.FlushAsync(cancellationToken).ConfigureAwait(false);
-            forwarder?.Wake();
-            return new JobReceipt(jobId, queue, QueuedLocally: true);
+            return await KeepLocallyAsync(store, queue, jobType, body, jobId, cancellationToken).ConfigureAwait(false);
         }
         lifecycle.Publish(new JobEvent(JobEventKind.Submitted, jobId, lifecycle.Now) { Type = jobType, Queue = queue, Payload = body });
         return new JobReceipt(jobId, queue, QueuedLocally: false);
+    }
+
+    /// <summary>Commits the job as QueuedLocally (durable before this returns) and tells the forwarder.</summary>
+    private async Task<JobReceipt> KeepLocallyAsync(IJobStore store, string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken)
+    {
+        forwarder?.MarkBacklog();
+        store.Append(new JobEvent(JobEventKind.QueuedLocally, jobId, lifecycle.Now) { Type = jobType, Queue = queue, Payload = body });
+        await store.FlushAsync(cancellationToken).ConfigureAwait(false);
+        forwarder?.Wake();
+        return new JobReceipt(jobId, queue, QueuedLocally: true);
     }
 
     /// <summary>Sends a prepared message (a dead-letter replay) on the queue's shared sender.</summary>
@@ -67,7 +77,7 @@ internal sealed partial class JobClient
     /// A failure that says nothing reached the broker (or nothing came back): timeouts, socket errors, the connection or
     /// link forced closed. A broker's refusal (not-found, unauthorized, quota) is not one: the caller gets it.
     /// </summary>
-    private static bool IsUnreachable(Exception ex) => ex switch
+    internal static bool IsUnreachable(Exception ex) => ex switch
     {
         OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException or IOException => true,
         AmqpException amqp => amqp.Error?.Condition is { } condition

@@ -67,7 +67,7 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
         {
             options.ConnectionString = connectionString;
             options.UseSqliteStore(Path.Combine(_directory, "jobs.db"));
-            options.StoreAndForwardTimeout = TimeSpan.FromSeconds(3);
+            options.StoreAndForwardTimeout = TimeSpan.FromSeconds(10);
             options.OnOutcome = probe.Record;
             options.AddJob<ScoringJob, DelegateHandler<ScoringJob>>("scoring");
         });
@@ -93,14 +93,32 @@ public sealed class StoreAndForwardTests : IAsyncLifetime
         Assert.Equal(JobState.QueuedLocally, kept!.Job.State);
         Assert.Equal("job-down", Assert.Single(await store.GetQueuedLocallyAsync(10)).Id);
 
+        // Jobs behind it are kept at once, without waiting out the 10 s timeout again. One is for a queue that does not exist.
+        var second = await client.SubmitJobAsync(new ScoringJob("while-down", 3), "job-down-2").WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(second.QueuedLocally);
+        var refused = await client.SubmitJobToAsync("no-such-queue", new ScoringJob("x", 0), "job-refused").WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(refused.QueuedLocally);
+
         // Back on the same port and data: forwarded with the same MessageId, handled once.
         _server = await StartFerryAsync();
         await probe.WaitForAsync("job-down", JobOutcomeKind.Completed).WaitAsync(Timeout);
+        await probe.WaitForAsync("job-down-2", JobOutcomeKind.Completed).WaitAsync(Timeout);
+        // The forwarder clears its backlog after it has handled (and committed) every kept job, the refused one included.
+        await FerryFixture.EventuallyAsync(() => !host.Services.GetRequiredService<JobForwarder>().HasBacklog, "the forwarder caught up");
         await store.FlushAsync();
         Assert.Equal(JobState.Succeeded, (await store.GetJobAsync("job-down"))!.Job.State);
         Assert.Empty(await store.GetQueuedLocallyAsync(10));
         lock (handled)
-            Assert.Equal(["job-before", "job-down"], handled);
+            Assert.Equal(["job-before", "job-down", "job-down-2"], handled);
+
+        // The broker's refusal does not hold the others back: that job is Failed with the broker's error.
+        var failed = (await store.GetJobAsync("job-refused"))!.Job;
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Contains("amqp:not-found", failed.Error!.Message);
+
+        // Caught up: a submit goes to the broker again.
+        Assert.False((await client.SubmitJobAsync(new ScoringJob("after", 4), "job-after")).QueuedLocally);
+        await probe.WaitForAsync("job-after", JobOutcomeKind.Completed);
         await host.StopAsync();
     }
 }
