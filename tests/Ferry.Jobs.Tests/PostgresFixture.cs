@@ -93,19 +93,22 @@ public sealed class PostgresFixture : IAsyncLifetime
     private Task RunAsPostgresAsync(bool asRoot, string tool, IReadOnlyList<string> arguments)
     {
         var path = Path.Combine(_binaries, tool);
-        return asRoot ? RunAsync("runuser", ["-u", "postgres", "--", path, .. arguments]) : RunAsync(path, arguments);
+        // Run from the server's directory: the postgres user may not be allowed into the test's working directory.
+        return asRoot ? RunAsync("runuser", ["-u", "postgres", "--", path, .. arguments], _directory) : RunAsync(path, arguments, _directory);
     }
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> arguments)
+    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {
-        var (exitCode, output) = await TryRunAsync(file, arguments);
+        var (exitCode, output) = await TryRunAsync(file, arguments, workingDirectory);
         if (exitCode != 0)
             throw new InvalidOperationException($"PostgreSQL could not be started: `{file} {string.Join(' ', arguments)}` exited with {exitCode}:\n{output}");
     }
 
-    private static async Task<(int ExitCode, string Output)> TryRunAsync(string file, IReadOnlyList<string> arguments)
+    private static async Task<(int ExitCode, string Output)> TryRunAsync(string file, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+            start.WorkingDirectory = workingDirectory;
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
