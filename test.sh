@@ -10,6 +10,10 @@ results=$(mktemp -d)
 passed=0
 failed=0
 
+echo "== PostgreSQL (the job store's PostgreSQL tests start their own server from Debian's package)"
+# A failure here is not fatal: those tests then fail with the reason instead of being skipped.
+tests/ensure-postgres.sh || true
+
 echo "== build (Release)"
 if ! dotnet build Ferry.slnx -c Release -v quiet -nologo; then
   echo "build failed"

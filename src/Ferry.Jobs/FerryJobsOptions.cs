@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ferry.Jobs;
 
 /// <summary>Configuration of <c>AddFerryJobs</c>: the connection and the job types.</summary>
-public sealed class FerryJobsOptions
+public sealed partial class FerryJobsOptions
 {
     private readonly Dictionary<Type, JobRegistration> _byPayload = [];
     private readonly List<JobRegistration> _handlers = [];

@@ -27,6 +27,7 @@ public static class FerryJobsServiceCollectionExtensions
             sp.GetService<ILoggerFactory>()?.CreateLogger("Ferry.Jobs.Connection"), options.UseFerryExtensions));
         services.TryAddSingleton<JobClient>();
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobClient>());
+        options.AddStoreServices(services);
         services.AddHostedService<FerryJobsWorker>();
         return services;
     }

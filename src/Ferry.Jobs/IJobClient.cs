@@ -12,4 +12,15 @@ public interface IJobClient
 
     /// <summary>Sends a job to a named queue.</summary>
     Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="SubmitAsync"/>, and says where the job went. With a status store configured, a job the broker did not
+    /// take within <c>StoreAndForwardTimeout</c> is kept in the store (committed before this returns) and sent later by
+    /// the forwarder with the same MessageId: the receipt then has <see cref="JobReceipt.QueuedLocally"/> set. Without a
+    /// store, broker failures are thrown, as by SubmitAsync.
+    /// </summary>
+    Task<JobReceipt> SubmitJobAsync<TPayload>(TPayload payload, string? jobId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="SubmitJobAsync"/>, to a named queue.</summary>
+    Task<JobReceipt> SubmitJobToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default);
 }

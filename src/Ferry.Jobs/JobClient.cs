@@ -5,32 +5,28 @@ using Microsoft.Extensions.Logging;
 
 namespace Ferry.Jobs;
 
-internal sealed class JobClient(AmqpServiceBusConnection connection, FerryJobsOptions options, ILogger<JobClient> logger) : IJobClient, IAsyncDisposable
+internal sealed partial class JobClient(AmqpServiceBusConnection connection, FerryJobsOptions options, ILogger<JobClient> logger, JobLifecycle lifecycle,
+    Store.JobForwarder? forwarder = null) : IJobClient, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<SenderLink>>> _senders = new(StringComparer.OrdinalIgnoreCase);
 
     public Task<string> SubmitAsync<TPayload>(TPayload payload, string? jobId = null, CancellationToken cancellationToken = default) =>
         SubmitToAsync(options.QueueFor(typeof(TPayload)), payload, jobId, cancellationToken);
 
-    public async Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(queue);
-        // Off the caller's synchronization context: AMQPNetLite resumes its own awaits on the captured one.
-        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-        if (jobId is { Length: 0 or > 128 })
-            throw new ArgumentException("A job id is 1 to 128 characters (it becomes the MessageId).", nameof(jobId));
-        jobId ??= Guid.NewGuid().ToString("N");
-        var body = JsonSerializer.SerializeToUtf8Bytes(payload, options.SerializerOptions);
-        var jobType = options.JobTypeFor(typeof(TPayload));
+    public async Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default) =>
+        (await SubmitJobToAsync(queue, payload, jobId, cancellationToken).ConfigureAwait(false)).JobId;
 
+    /// <summary>Sends one job message (MessageId = job id), again on a new link when the link closed under it.</summary>
+    internal async Task SendAsync(string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken, string? messageId = null)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var sender = await GetSenderAsync(queue, cancellationToken).ConfigureAwait(false);
             try
             {
-                await sender.SendAsync(JobMessages.Create(body, jobId, jobType)).WaitAsync(connection.OperationTimeout, cancellationToken)
+                await sender.SendAsync(JobMessages.Create(body, jobId, jobType, messageId)).WaitAsync(connection.OperationTimeout, cancellationToken)
                     .ConfigureAwait(false);
-                return jobId;
+                return;
             }
             catch (Exception ex) when (attempt < 3 && sender.IsClosed && !cancellationToken.IsCancellationRequested)
             {

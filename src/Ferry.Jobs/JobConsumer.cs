@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Amqp;
 using Amqp.Framing;
 using Amqp.Types;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Ferry.Jobs;
@@ -11,7 +12,7 @@ namespace Ferry.Jobs;
 /// Runs one job type: keeps a peek-lock receiver attached (re-attaching with backoff), hands messages to at most
 /// Concurrency handlers, renews locks while they run, and settles each message on its outcome.
 /// </summary>
-internal sealed class JobConsumer : IDisposable
+internal sealed partial class JobConsumer : IDisposable
 {
     private const string Completed = "completed";
     private const string Abandoned = "abandoned";
@@ -23,6 +24,7 @@ internal sealed class JobConsumer : IDisposable
     private readonly FerryJobsOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly JobLifecycle _lifecycle;
     private readonly Channel<(ReceiverLink Link, Message Message)> _deliveries = Channel.CreateUnbounded<(ReceiverLink, Message)>();
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
@@ -40,6 +42,7 @@ internal sealed class JobConsumer : IDisposable
         _options = options;
         _logger = logger;
         _time = time;
+        _lifecycle = services.GetService<JobLifecycle>() ?? JobLifecycle.None;
         _slots = new SemaphoreSlim(job.Concurrency, job.Concurrency);
     }
 
@@ -198,6 +201,9 @@ internal sealed class JobConsumer : IDisposable
             await DeadLetterAsync(link, message, delivery, ex).ConfigureAwait(false);
             return;
         }
+
+        if (!await BeginAttemptAsync(link, message, delivery).ConfigureAwait(false))
+            return;
 
         using var handlerCancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         using var renewalCancellation = new CancellationTokenSource();
@@ -365,6 +371,8 @@ internal sealed class JobConsumer : IDisposable
 
     private void Report(JobDelivery delivery, JobOutcomeKind kind, TimeSpan? delay = null, Exception? exception = null)
     {
+        if (_lifecycle.IsEnabled)
+            Record(delivery, kind, exception);
         try
         {
             _options.OnOutcome?.Invoke(new JobOutcome(_job.JobType, _job.Queue, delivery.JobId, delivery.Attempt, kind, delay, exception));

@@ -40,6 +40,12 @@ public sealed class JobContext<TPayload>
     /// <summary>The message's application properties.</summary>
     public IReadOnlyDictionary<string, object?> Properties => Delivery.Properties;
 
+    /// <summary>
+    /// Sets the job's result. With a status store it is recorded as JSON (the payload serializer options) when the
+    /// handler returns; without one it is ignored. The last call wins.
+    /// </summary>
+    public void SetResult<TResult>(TResult result) => Delivery.Result = (result, typeof(TResult));
+
     internal JobDelivery Delivery { get; }
 }
 
@@ -56,4 +62,7 @@ internal sealed record JobDelivery
     public DateTimeOffset? EnqueuedTime { get; init; }
     public DateTimeOffset? LockedUntil { get; set; }
     public required IReadOnlyDictionary<string, object?> Properties { get; init; }
+
+    /// <summary>What the handler gave <c>SetResult</c>, with its declared type.</summary>
+    public (object? Value, Type Type)? Result { get; set; }
 }

@@ -23,10 +23,11 @@ internal static class JobMessages
     private static readonly Symbol SequenceNumber = new("x-opt-sequence-number");
     private static readonly Symbol EnqueuedTime = new("x-opt-enqueued-time");
 
-    public static Message Create(byte[] body, string jobId, string jobType) => new()
+    /// <summary>A job message; the MessageId is the job id unless <paramref name="messageId"/> is given (a retry or a replay).</summary>
+    public static Message Create(byte[] body, string jobId, string jobType, string? messageId = null) => new()
     {
         BodySection = new Data { Binary = body },
-        Properties = new Properties { MessageId = jobId, ContentType = ContentType, Subject = jobType },
+        Properties = new Properties { MessageId = messageId ?? jobId, ContentType = ContentType, Subject = jobType },
         ApplicationProperties = new ApplicationProperties { [JobIdProperty] = jobId },
     };
 
