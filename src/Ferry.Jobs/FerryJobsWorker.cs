@@ -11,6 +11,7 @@ internal sealed class FerryJobsWorker(
     ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly List<JobConsumer> _consumers = [];
+    private readonly List<BatchConsumer> _batchConsumers = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -22,12 +23,22 @@ internal sealed class FerryJobsWorker(
             consumer.Start();
             logger.LogInformation("Job type {JobType}: consuming {Queue} with concurrency {Concurrency}.", job.JobType, job.Queue, job.Concurrency);
         }
+        foreach (var job in options.BatchJobs)
+        {
+            var consumer = new BatchConsumer(job, connection, services, options, logger, TimeProvider.System);
+            _batchConsumers.Add(consumer);
+            consumer.Start();
+        }
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_consumers.Select(c => c.StopAsync(cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_consumers.Select(c => c.StopAsync(cancellationToken))
+            .Concat(_batchConsumers.Select(c => c.StopAsync(cancellationToken)))).ConfigureAwait(false);
+        foreach (var consumer in _batchConsumers)
+            consumer.Dispose();
+        _batchConsumers.Clear();
         foreach (var consumer in _consumers)
             consumer.Dispose();
         _consumers.Clear();

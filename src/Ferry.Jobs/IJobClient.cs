@@ -10,6 +10,12 @@ public interface IJobClient
     /// </summary>
     Task<string> SubmitAsync<TPayload>(TPayload payload, string? jobId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sends a job with a priority, written as the application property <c>ferry-priority</c>. A batch consumer
+    /// (<c>AddBatchJob</c>) puts higher priorities first among the messages it holds; single-job consumers ignore it.
+    /// </summary>
+    Task<string> SubmitAsync<TPayload>(TPayload payload, int priority, string? jobId = null, CancellationToken cancellationToken = default);
+
     /// <summary>Sends a job to a named queue.</summary>
     Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default);
 }

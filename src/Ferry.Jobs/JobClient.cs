@@ -12,7 +12,13 @@ internal sealed class JobClient(AmqpServiceBusConnection connection, FerryJobsOp
     public Task<string> SubmitAsync<TPayload>(TPayload payload, string? jobId = null, CancellationToken cancellationToken = default) =>
         SubmitToAsync(options.QueueFor(typeof(TPayload)), payload, jobId, cancellationToken);
 
-    public async Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default)
+    public Task<string> SubmitAsync<TPayload>(TPayload payload, int priority, string? jobId = null, CancellationToken cancellationToken = default) =>
+        SendAsync(options.QueueFor(typeof(TPayload)), payload, jobId, priority, cancellationToken);
+
+    public Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default) =>
+        SendAsync(queue, payload, jobId, null, cancellationToken);
+
+    private async Task<string> SendAsync<TPayload>(string queue, TPayload payload, string? jobId, int? priority, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         // Off the caller's synchronization context: AMQPNetLite resumes its own awaits on the captured one.
@@ -28,7 +34,10 @@ internal sealed class JobClient(AmqpServiceBusConnection connection, FerryJobsOp
             var sender = await GetSenderAsync(queue, cancellationToken).ConfigureAwait(false);
             try
             {
-                await sender.SendAsync(JobMessages.Create(body, jobId, jobType)).WaitAsync(connection.OperationTimeout, cancellationToken)
+                var message = JobMessages.Create(body, jobId, jobType);
+                if (priority is { } p)
+                    message.ApplicationProperties[JobMessages.PriorityProperty] = p;
+                await sender.SendAsync(message).WaitAsync(connection.OperationTimeout, cancellationToken)
                     .ConfigureAwait(false);
                 return jobId;
             }
