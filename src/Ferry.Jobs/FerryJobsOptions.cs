@@ -10,6 +10,7 @@ public sealed class FerryJobsOptions
     private readonly Dictionary<Type, JobRegistration> _byPayload = [];
     private readonly List<JobRegistration> _handlers = [];
     private readonly List<BatchJobRegistration> _batchHandlers = [];
+    private readonly List<PipelineRegistration> _pipelines = [];
 
     /// <summary>A Service Bus connection string (Ferry's or Azure's).</summary>
     public string? ConnectionString { get; set; }
@@ -77,6 +78,28 @@ public sealed class FerryJobsOptions
         registration.ValidateBatch();
         _byPayload[typeof(TPayload)] = registration;
         _batchHandlers.Add(registration);
+        return registration;
+    }
+
+    /// <summary>The pipelines coordinated, and whose tasks run, in this process.</summary>
+    public IReadOnlyList<PipelineRegistration> Pipelines => _pipelines;
+
+    /// <summary>
+    /// Registers a pipeline (docs/jobs.md, "Pipelines"): stages that each fan out into tasks, run on any worker, and fan
+    /// in when every task has finished, failed ones included; the next stage then runs with the previous one's results.
+    /// This process coordinates jobs (session receivers on the control queue) and runs every stage's tasks.
+    /// </summary>
+    public PipelineRegistration AddPipeline<TInput>(string name, Action<PipelineBuilder<TInput>> build,
+        PipelineFailurePolicy onFailure = PipelineFailurePolicy.FailJob)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        if (_pipelines.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException($"A pipeline '{name}' is registered already.", nameof(name));
+        var registration = new PipelineRegistration(name, typeof(TInput)) { OnFailure = onFailure };
+        build(new PipelineBuilder<TInput>(registration));
+        registration.Validate();
+        _pipelines.Add(registration);
+        _handlers.AddRange(registration.Stages);
         return registration;
     }
 

@@ -27,6 +27,8 @@ public static class FerryJobsServiceCollectionExtensions
             sp.GetService<ILoggerFactory>()?.CreateLogger("Ferry.Jobs.Connection"), options.UseFerryExtensions));
         services.TryAddSingleton<JobClient>();
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobClient>());
+        services.TryAddSingleton<EntitySenders>();
+        services.TryAddSingleton<IPipelineClient, PipelineClient>();
         services.AddHostedService<FerryJobsWorker>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ internal sealed class FerryJobsWorker(
 {
     private readonly List<JobConsumer> _consumers = [];
     private readonly List<BatchConsumer> _batchConsumers = [];
+    private readonly List<PipelineCoordinator> _coordinators = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,13 +31,24 @@ internal sealed class FerryJobsWorker(
             _batchConsumers.Add(consumer);
             consumer.Start();
         }
+        foreach (var pipeline in options.Pipelines)
+        {
+            var coordinator = new PipelineCoordinator(pipeline, connection, services.GetRequiredService<EntitySenders>(),
+                services.GetServices<IPipelineObserver>(), options, logger, TimeProvider.System);
+            _coordinators.Add(coordinator);
+            coordinator.Start();
+        }
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(_consumers.Select(c => c.StopAsync(cancellationToken))
-            .Concat(_batchConsumers.Select(c => c.StopAsync(cancellationToken)))).ConfigureAwait(false);
+            .Concat(_batchConsumers.Select(c => c.StopAsync(cancellationToken)))
+            .Concat(_coordinators.Select(c => c.StopAsync(cancellationToken)))).ConfigureAwait(false);
+        foreach (var coordinator in _coordinators)
+            coordinator.Dispose();
+        _coordinators.Clear();
         foreach (var consumer in _batchConsumers)
             consumer.Dispose();
         _batchConsumers.Clear();

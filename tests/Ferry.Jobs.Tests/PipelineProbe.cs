@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Ferry.Broker;
+using Ferry.Jobs.TestWorker;
+
+namespace Ferry.Jobs.Tests;
+
+/// <summary>Records pipeline events and lets a test await a job's end (Completed or Failed).</summary>
+public sealed class PipelineProbe : IPipelineObserver
+{
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<PipelineEvent>> _finished = new();
+
+    public ConcurrentQueue<PipelineEvent> Events { get; } = new();
+
+    public ValueTask OnPipelineEventAsync(PipelineEvent pipelineEvent, CancellationToken cancellationToken)
+    {
+        Events.Enqueue(pipelineEvent);
+        if (pipelineEvent.Kind is PipelineEventKind.Completed or PipelineEventKind.Failed)
+            Finished(pipelineEvent.JobId).TrySetResult(pipelineEvent);
+        return ValueTask.CompletedTask;
+    }
+
+    public Task<PipelineEvent> FinishedAsync(string jobId, TimeSpan timeout) => Finished(jobId).Task.WaitAsync(timeout);
+
+    public int Count(string jobId, PipelineEventKind kind, int? stage = null) =>
+        Events.Count(e => e.JobId == jobId && e.Kind == kind && (stage is null || e.StageIndex == stage));
+
+    private TaskCompletionSource<PipelineEvent> Finished(string jobId) =>
+        _finished.GetOrAdd(jobId, _ => new TaskCompletionSource<PipelineEvent>(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+/// <summary>Queues and session state of a hello_world pipeline on the in-process Ferry.</summary>
+public static class PipelineQueues
+{
+    private static int s_counter;
+
+    public static string NewName(string prefix) => $"{prefix}-{Interlocked.Increment(ref s_counter)}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>The control queue (sessions, duplicate detection) and one queue per stage (duplicate detection).</summary>
+    public static async Task CreateAsync(FerryFixture ferry, string pipeline)
+    {
+        var queues = HelloWorld.Queues(pipeline);
+        await ferry.Server.Broker.CreateQueueAsync(queues[0],
+            new QueueSettings { RequiresSession = true, RequiresDuplicateDetection = true, MaxDeliveryCount = 10 });
+        foreach (var stage in queues.Skip(1))
+            await ferry.Server.Broker.CreateQueueAsync(stage, new QueueSettings { RequiresDuplicateDetection = true, MaxDeliveryCount = 10 });
+    }
+
+    /// <summary>The job's control state (the control queue's session state) as the broker holds it.</summary>
+    public static JsonElement State(FerryFixture ferry, string pipeline, string jobId)
+    {
+        var bytes = ferry.Server.Broker.GetQueue(pipeline + "-control").GetSessionState(jobId);
+        Assert.NotNull(bytes);
+        return JsonDocument.Parse(bytes).RootElement.Clone();
+    }
+
+    public static int DeadLetterCount(FerryFixture ferry, string queue) => ferry.Server.Broker.GetQueue(queue).Peek(SubQueue.DeadLetter, 1, 1000).Count;
+
+    public static void AssertDrained(FerryFixture ferry, string pipeline, bool deadLettersExpected = false)
+    {
+        foreach (var queue in HelloWorld.Queues(pipeline))
+        {
+            Assert.Empty(ferry.Active(queue));
+            if (!deadLettersExpected)
+                Assert.Empty(ferry.DeadLetters(queue));
+        }
+    }
+}
