@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Ferry.Storage;
 using Ferry.Broker;
 using Ferry.Jobs.TestWorker;
 
@@ -37,13 +38,15 @@ public static class PipelineQueues
     public static string NewName(string prefix) => $"{prefix}-{Interlocked.Increment(ref s_counter)}-{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>The control queue (sessions, duplicate detection) and one queue per stage (duplicate detection).</summary>
-    public static async Task CreateAsync(FerryFixture ferry, string pipeline)
+    public static async Task CreateAsync(FerryFixture ferry, string pipeline, TimeSpan? lockDuration = null)
     {
         var queues = HelloWorld.Queues(pipeline);
+        var lockFor = lockDuration ?? TimeSpan.FromMinutes(1);
         await ferry.Server.Broker.CreateQueueAsync(queues[0],
-            new QueueSettings { RequiresSession = true, RequiresDuplicateDetection = true, MaxDeliveryCount = 10 });
+            new QueueSettings { RequiresSession = true, RequiresDuplicateDetection = true, MaxDeliveryCount = 10, LockDuration = lockFor });
         foreach (var stage in queues.Skip(1))
-            await ferry.Server.Broker.CreateQueueAsync(stage, new QueueSettings { RequiresDuplicateDetection = true, MaxDeliveryCount = 10 });
+            await ferry.Server.Broker.CreateQueueAsync(stage,
+                new QueueSettings { RequiresDuplicateDetection = true, MaxDeliveryCount = 10, LockDuration = lockFor });
     }
 
     /// <summary>The job's control state (the control queue's session state) as the broker holds it.</summary>
