@@ -34,7 +34,7 @@ public class PipelineCrashTests(FerryFixture ferry) : IClassFixture<FerryFixture
         await using var second = await PipelineWorkerProcess.StartAsync(ferry.ConnectionString, pipeline);
         await second.WaitForLineAsync(l => l.StartsWith($"EVENT Completed {jobId} ", StringComparison.Ordinal), Long);
 
-        var state = PipelineQueues.State(ferry, pipeline, jobId);
+        var state = await PipelineQueues.StateAsync(ferry, pipeline, jobId);
         Assert.Equal("completed", state.GetProperty("status").GetString());
         // Exactly one transition per stage: the log has one entry per stage, each with every task counted once.
         var stages = state.GetProperty("stages").EnumerateArray().ToArray();

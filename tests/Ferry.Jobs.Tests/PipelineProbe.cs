@@ -49,12 +49,43 @@ public static class PipelineQueues
                 new QueueSettings { RequiresDuplicateDetection = true, MaxDeliveryCount = 10, LockDuration = lockFor });
     }
 
-    /// <summary>The job's control state (the control queue's session state) as the broker holds it.</summary>
-    public static JsonElement State(FerryFixture ferry, string pipeline, string jobId)
+    /// <summary>
+    /// The job's control state (the control queue's session state) as the broker holds it, read as a client must: by
+    /// accepting the session (waiting while a coordinator still holds it), without taking any message.
+    /// </summary>
+    public static async Task<JsonElement> StateAsync(FerryFixture ferry, string pipeline, string jobId)
     {
-        var bytes = ferry.Server.Broker.GetQueue(pipeline + "-control").GetSessionState(jobId);
+        var queue = ferry.Server.Broker.GetQueue(pipeline + "-control");
+        Receiver? receiver = null;
+        // A coordinator lets go of a finished job's session just after it reports the end: poll until it has.
+        await FerryFixture.EventuallyAsync(() =>
+        {
+            try
+            {
+                receiver = queue.AcceptSessionAsync(jobId, ReceiveMode.PeekLock, NoDeliveries.Instance, TimeSpan.Zero).GetAwaiter().GetResult();
+                return true;
+            }
+            catch (BrokerException ex) when (ex.Code == BrokerErrorCode.SessionCannotBeLocked)
+            {
+                return false;
+            }
+        }, $"the coordinator releasing job {jobId}'s session");
+        using var _ = receiver;
+        var bytes = queue.GetSessionState(jobId);
         Assert.NotNull(bytes);
         return JsonDocument.Parse(bytes).RootElement.Clone();
+    }
+
+    /// <summary>A sink for a receiver that is given no credit.</summary>
+    private sealed class NoDeliveries : IDeliverySink
+    {
+        public static readonly NoDeliveries Instance = new();
+
+        public void OnDelivery(Receiver receiver, BrokerMessage message) => throw new InvalidOperationException("No credit was given.");
+
+        public void OnClosed(Receiver receiver, BrokerException reason)
+        {
+        }
     }
 
     public static int DeadLetterCount(FerryFixture ferry, string queue) => ferry.Server.Broker.GetQueue(queue).Peek(SubQueue.DeadLetter, 1, 1000).Count;

@@ -45,7 +45,7 @@ public class PipelineTests(FerryFixture ferry, ITestOutputHelper output) : IClas
         Assert.Equal(1, probe.Count(jobId, PipelineEventKind.Completed));
         Assert.Equal(1000, probe.Events.Where(e => e.Kind == PipelineEventKind.TasksDispatched && e.StageIndex == 1).Max(e => e.Dispatched));
 
-        var state = PipelineQueues.State(ferry, pipeline, jobId);
+        var state = await PipelineQueues.StateAsync(ferry, pipeline, jobId);
         Assert.Equal("completed", state.GetProperty("status").GetString());
         var stages = state.GetProperty("stages").EnumerateArray().ToArray();
         Assert.Equal(["greet", "reply"], stages.Select(s => s.GetProperty("name").GetString()));
@@ -73,7 +73,7 @@ public class PipelineTests(FerryFixture ferry, ITestOutputHelper output) : IClas
         Assert.Equal(PipelineEventKind.Failed, finished.Kind);
         Assert.Equal("Stage 'greet': 11 of 100 tasks failed.", finished.Error);
         Assert.Equal(0, probe.Count(jobId, PipelineEventKind.StageStarted, 1));
-        var state = PipelineQueues.State(ferry, pipeline, jobId);
+        var state = await PipelineQueues.StateAsync(ferry, pipeline, jobId);
         Assert.Equal("failed", state.GetProperty("status").GetString());
         Assert.Single(state.GetProperty("stages").EnumerateArray());
         var failures = state.GetProperty("failures").EnumerateArray().ToDictionary(f => f.GetProperty("task").GetInt32());
@@ -101,7 +101,7 @@ public class PipelineTests(FerryFixture ferry, ITestOutputHelper output) : IClas
         Assert.Equal(PipelineEventKind.Completed, finished.Kind);
         var expected = Enumerable.Range(0, 100).Where(i => i % 10 != 3).Sum(i => 2L * i);
         Assert.Equal(expected, finished.Result!.Value.GetProperty("aggregate").GetInt64());
-        var stages = PipelineQueues.State(ferry, pipeline, jobId).GetProperty("stages").EnumerateArray().ToArray();
+        var stages = (await PipelineQueues.StateAsync(ferry, pipeline, jobId)).GetProperty("stages").EnumerateArray().ToArray();
         Assert.Equal((100, 90, 10), (stages[0].GetProperty("tasks").GetInt32(), stages[0].GetProperty("succeeded").GetInt32(),
             stages[0].GetProperty("failed").GetInt32()));
         Assert.Equal((90, 90, 0), (stages[1].GetProperty("tasks").GetInt32(), stages[1].GetProperty("succeeded").GetInt32(),
@@ -123,7 +123,7 @@ public class PipelineTests(FerryFixture ferry, ITestOutputHelper output) : IClas
 
         Assert.Equal(PipelineEventKind.Completed, finished.Kind);
         Assert.Equal(0, finished.Result!.Value.GetProperty("taskCount").GetInt32());
-        Assert.Equal(2, PipelineQueues.State(ferry, pipeline, jobId).GetProperty("stages").GetArrayLength());
+        Assert.Equal(2, (await PipelineQueues.StateAsync(ferry, pipeline, jobId)).GetProperty("stages").GetArrayLength());
         await host.StopAsync();
     }
 
@@ -151,24 +151,56 @@ public class PipelineTests(FerryFixture ferry, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public async Task ManySmallJobs_AllComplete_WithOneTransitionPerStageEach()
+    {
+        var pipeline = PipelineQueues.NewName("many");
+        await PipelineQueues.CreateAsync(ferry, pipeline);
+        var (host, probe) = await StartAsync(pipeline, concurrency: 16);
+        await using var _ = host;
+        var client = host.Services.GetRequiredService<IPipelineClient>();
+        const int jobs = 200;
+
+        var clock = Stopwatch.StartNew();
+        var ids = await Task.WhenAll(Enumerable.Range(0, jobs).Select(i => client.StartAsync(pipeline, new HelloInput(10), $"small-{i}")));
+        var finished = await Task.WhenAll(ids.Select(id => probe.FinishedAsync(id, Long)));
+        clock.Stop();
+
+        Assert.All(finished, f => Assert.Equal(PipelineEventKind.Completed, f.Kind));
+        Assert.All(finished, f => Assert.Equal(90L, f.Result!.Value.GetProperty("aggregate").GetInt64()));
+        foreach (var id in ids)
+            Assert.Equal(2, (await PipelineQueues.StateAsync(ferry, pipeline, id)).GetProperty("stages").GetArrayLength());
+        output.WriteLine($"{jobs} jobs of 2 × 10 tasks in {clock.Elapsed.TotalSeconds:F1} s: {jobs / clock.Elapsed.TotalSeconds:F1} jobs/s");
+        await host.StopAsync();
+    }
+
+    /// <summary>10,000 tasks per stage; FERRY_PIPELINE_FANOUT sets another count for a manual run (docs/jobs.md has 100,000).</summary>
+    [Fact]
     public async Task FanOut_10000Tasks_FansInEveryResult()
     {
         var pipeline = PipelineQueues.NewName("tenk");
         await PipelineQueues.CreateAsync(ferry, pipeline);
         var (host, probe) = await StartAsync(pipeline, concurrency: 32);
         await using var _ = host;
-        const int n = 10_000;
+        var n = int.TryParse(Environment.GetEnvironmentVariable("FERRY_PIPELINE_FANOUT"), out var count) ? count : 10_000;
 
         var clock = Stopwatch.StartNew();
         var jobId = await host.Services.GetRequiredService<IPipelineClient>().StartAsync(pipeline, new HelloInput(n));
-        var finished = await probe.FinishedAsync(jobId, TimeSpan.FromSeconds(120));
+        var finished = await probe.FinishedAsync(jobId, TimeSpan.FromSeconds(60 + n / 100));
         clock.Stop();
 
         Assert.Equal(PipelineEventKind.Completed, finished.Kind);
         Assert.Equal((long)n * (n - 1), finished.Result!.Value.GetProperty("aggregate").GetInt64());
-        var stages = PipelineQueues.State(ferry, pipeline, jobId).GetProperty("stages").EnumerateArray().ToArray();
+        var stages = (await PipelineQueues.StateAsync(ferry, pipeline, jobId)).GetProperty("stages").EnumerateArray().ToArray();
         Assert.All(stages, s => Assert.Equal(n, s.GetProperty("succeeded").GetInt32()));
         output.WriteLine($"{2 * n} tasks over two stages in {clock.Elapsed.TotalSeconds:F1} s: {2 * n / clock.Elapsed.TotalSeconds:F0} tasks/s");
+        foreach (var stage in new[] { 0, 1 })
+        {
+            var started = probe.Events.First(e => e.Kind == PipelineEventKind.StageStarted && e.StageIndex == stage).At;
+            var completed = probe.Events.First(e => e.Kind == PipelineEventKind.StageCompleted && e.StageIndex == stage).At;
+            var dispatched = probe.Events.Where(e => e.Kind == PipelineEventKind.TasksDispatched && e.StageIndex == stage).ToArray();
+            output.WriteLine($"stage {stage}: dispatch {(dispatched[^1].At - dispatched[0].At).TotalSeconds:F1} s, started→fanned in " +
+                $"{(completed - started).TotalSeconds:F1} s, {probe.Count(jobId, PipelineEventKind.Progress, stage)} state writes");
+        }
         await host.StopAsync();
     }
 }

@@ -128,6 +128,20 @@ internal sealed class PipelineCoordinator : IDisposable
                 batch.Clear();
                 while (batch.Count < _pipeline.EventBatchSize && events.Reader.TryRead(out var message))
                     batch.Add(message);
+                if (batch.Count < _pipeline.EventBatchSize && _pipeline.EventLinger > TimeSpan.Zero)
+                {
+                    // Outcomes trickle in as tasks finish: linger a moment so one state write covers many of them.
+                    try
+                    {
+                        await Task.Delay(_pipeline.EventLinger, _time, held.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    while (batch.Count < _pipeline.EventBatchSize && events.Reader.TryRead(out var message))
+                        batch.Add(message);
+                }
 
                 // 1. Apply (dispatching the next stage's tasks, with deterministic ids, when a stage fans in).
                 var changed = false;
@@ -145,6 +159,9 @@ internal sealed class PipelineCoordinator : IDisposable
                 // 3. Complete the events (a crash before this redelivers them; the bitmap makes them no-ops).
                 foreach (var message in batch)
                     session.Link.Accept(message);
+                // A finished job's session is released at once: only stale repeats can still arrive for it.
+                if (job.State is { Status: not PipelineState.Running } && !events.Reader.TryPeek(out _))
+                    return;
             }
         }
         finally

@@ -31,11 +31,21 @@ public sealed class PipelineRegistration
     /// <summary>Jobs coordinated at once in this process: session receivers on the control queue (default 4).</summary>
     public int CoordinatorConcurrency { get; set; } = 4;
 
-    /// <summary>A coordinator releases a job's session after this long without events (default 2 s); any process can take it up.</summary>
-    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// A coordinator releases a running job's session after this long without events (default 1 s), and a finished
+    /// job's at once; any process can take it up again. Shorter serves more jobs than coordinators; longer re-reads the
+    /// state less often.
+    /// </summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Task outcomes applied per session-state write, at most (also the session receiver's credit; default 500).</summary>
     public int EventBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How long the coordinator waits, after the first outcome of a batch, for more before it writes the state (default
+    /// 50 ms): fewer, larger state writes for large fan-outs, at the cost of that much fan-in latency.
+    /// </summary>
+    public TimeSpan EventLinger { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Task messages sent at once when a stage fans out, as seed 004 sends them (default 100).</summary>
     public int DispatchWindow { get; set; } = 100;
