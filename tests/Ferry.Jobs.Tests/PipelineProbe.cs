@@ -10,15 +10,34 @@ namespace Ferry.Jobs.Tests;
 public sealed class PipelineProbe : IPipelineObserver
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<PipelineEvent>> _finished = new();
+    private readonly List<(Func<PipelineEvent, bool> Match, TaskCompletionSource<PipelineEvent> Signal)> _waiters = [];
 
     public ConcurrentQueue<PipelineEvent> Events { get; } = new();
 
     public ValueTask OnPipelineEventAsync(PipelineEvent pipelineEvent, CancellationToken cancellationToken)
     {
         Events.Enqueue(pipelineEvent);
+        lock (_waiters)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Match(pipelineEvent)))
+                waiter.Signal.TrySetResult(pipelineEvent);
+        }
         if (pipelineEvent.Kind is PipelineEventKind.Completed or PipelineEventKind.Failed)
             Finished(pipelineEvent.JobId).TrySetResult(pipelineEvent);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Waits for the first event (seen or to come) that matches.</summary>
+    public Task<PipelineEvent> WaitForAsync(Func<PipelineEvent, bool> match, TimeSpan timeout)
+    {
+        var signal = new TaskCompletionSource<PipelineEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (Events.FirstOrDefault(match) is { } seen)
+                return Task.FromResult(seen);
+            _waiters.Add((match, signal));
+        }
+        return signal.Task.WaitAsync(timeout);
     }
 
     public Task<PipelineEvent> FinishedAsync(string jobId, TimeSpan timeout) => Finished(jobId).Task.WaitAsync(timeout);
@@ -38,14 +57,17 @@ public static class PipelineQueues
     public static string NewName(string prefix) => $"{prefix}-{Interlocked.Increment(ref s_counter)}-{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>The control queue (sessions, duplicate detection) and one queue per stage (duplicate detection).</summary>
-    public static async Task CreateAsync(FerryFixture ferry, string pipeline, TimeSpan? lockDuration = null)
+    public static Task CreateAsync(FerryFixture ferry, string pipeline, TimeSpan? lockDuration = null) =>
+        CreateAsync(ferry.Server.Broker, pipeline, lockDuration);
+
+    public static async Task CreateAsync(FerryBroker broker, string pipeline, TimeSpan? lockDuration = null)
     {
         var queues = HelloWorld.Queues(pipeline);
         var lockFor = lockDuration ?? TimeSpan.FromMinutes(1);
-        await ferry.Server.Broker.CreateQueueAsync(queues[0],
+        await broker.CreateQueueAsync(queues[0],
             new QueueSettings { RequiresSession = true, RequiresDuplicateDetection = true, MaxDeliveryCount = 10, LockDuration = lockFor });
         foreach (var stage in queues.Skip(1))
-            await ferry.Server.Broker.CreateQueueAsync(stage,
+            await broker.CreateQueueAsync(stage,
                 new QueueSettings { RequiresDuplicateDetection = true, MaxDeliveryCount = 10, LockDuration = lockFor });
     }
 
@@ -53,9 +75,11 @@ public static class PipelineQueues
     /// The job's control state (the control queue's session state) as the broker holds it, read as a client must: by
     /// accepting the session (waiting while a coordinator still holds it), without taking any message.
     /// </summary>
-    public static async Task<JsonElement> StateAsync(FerryFixture ferry, string pipeline, string jobId)
+    public static Task<JsonElement> StateAsync(FerryFixture ferry, string pipeline, string jobId) => StateAsync(ferry.Server.Broker, pipeline, jobId);
+
+    public static async Task<JsonElement> StateAsync(FerryBroker broker, string pipeline, string jobId)
     {
-        var queue = ferry.Server.Broker.GetQueue(pipeline + "-control");
+        var queue = broker.GetQueue(pipeline + "-control");
         Receiver? receiver = null;
         // A coordinator lets go of a finished job's session just after it reports the end: poll until it has.
         await FerryFixture.EventuallyAsync(() =>
