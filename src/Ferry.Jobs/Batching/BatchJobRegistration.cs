@@ -53,22 +53,6 @@ public abstract class BatchJobRegistration : JobRegistration
     internal int BatchCredit => Math.Max(MaxBatchSize * Concurrency, Prefetch);
 }
 
-/// <summary>A typed batch item seen through its untyped outcome, for the consumer that settles it.</summary>
-internal abstract class BatchItemBox
-{
-    public abstract JobDelivery Delivery { get; }
-
-    public abstract int Priority { get; }
-
-    public abstract long Tokens { get; }
-
-    public abstract BatchItemStatus Status { get; }
-
-    public abstract Exception? Error { get; }
-
-    public abstract void Fail(Exception error);
-}
-
 internal sealed class BatchJobRegistration<TPayload, THandler>(string queue, Func<TPayload, long>? estimator) : BatchJobRegistration(typeof(TPayload), queue)
     where THandler : class, IBatchJobHandler<TPayload>
 {

@@ -250,7 +250,7 @@ internal sealed class PipelineCoordinator : IDisposable
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    await window.WhenAllAsync().ConfigureAwait(false);
+                    await SendWindowAsync(window).ConfigureAwait(false);
                     Fail(job, stage, $"The fan-out of stage '{stage.Name}' threw {ex.GetType().FullName}: {ex.Message}");
                     return;
                 }
@@ -261,13 +261,13 @@ internal sealed class PipelineCoordinator : IDisposable
                 sent++;
                 if (window.Count == _pipeline.DispatchWindow)
                 {
-                    await window.WhenAllAsync().ConfigureAwait(false);
+                    await SendWindowAsync(window).ConfigureAwait(false);
                     await NotifyAsync(Event(PipelineEventKind.TasksDispatched, job, stage: index, dispatched: sent)).ConfigureAwait(false);
                 }
             }
             if (window.Count > 0)
             {
-                await window.WhenAllAsync().ConfigureAwait(false);
+                await SendWindowAsync(window).ConfigureAwait(false);
                 await NotifyAsync(Event(PipelineEventKind.TasksDispatched, job, stage: index, dispatched: sent)).ConfigureAwait(false);
             }
         }
@@ -376,6 +376,19 @@ internal sealed class PipelineCoordinator : IDisposable
         }
     }
 
+    /// <summary>Awaits every send of a window (each acknowledged by the broker) and empties it.</summary>
+    private static async Task SendWindowAsync(List<Task> window)
+    {
+        try
+        {
+            await Task.WhenAll(window).ConfigureAwait(false);
+        }
+        finally
+        {
+            window.Clear();
+        }
+    }
+
     private static string Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()!
@@ -391,21 +404,5 @@ internal sealed class PipelineCoordinator : IDisposable
         public bool Progressed { get; set; }
 
         public List<PipelineEvent> AfterRecord { get; } = [];
-    }
-}
-
-internal static class TaskListExtensions
-{
-    /// <summary>Awaits every task of a window and empties it.</summary>
-    public static async Task WhenAllAsync(this List<Task> window)
-    {
-        try
-        {
-            await Task.WhenAll(window).ConfigureAwait(false);
-        }
-        finally
-        {
-            window.Clear();
-        }
     }
 }

@@ -41,6 +41,10 @@ public abstract class PipelineStage : JobRegistration
 
     internal override async Task BeforeDeadLetterAsync(IServiceProvider services, JobDelivery delivery, Exception reason, CancellationToken cancellationToken)
     {
+        // The handler succeeded but its result could not be sent: that is no failure of the task. Throwing here makes
+        // the consumer abandon the message, so a later delivery runs it and reports again.
+        if (reason is OutcomeNotReportedException)
+            throw reason;
         var (jobId, stage, task) = Place(delivery);
         var error = JsonSerializer.SerializeToUtf8Bytes(new { reason = reason.GetType().FullName, description = reason.Message });
         await services.GetRequiredService<EntitySenders>()
@@ -92,7 +96,14 @@ internal sealed class PipelineStage<TInput, TPrevious, TTask, TResult, THandler>
         var options = services.GetRequiredService<FerryJobsOptions>().SerializerOptions;
         // Reported before the consumer completes the task message: a crash in between runs the task again, and the
         // second report carries the same MessageId, which duplicate detection (or the coordinator's bitmap) drops.
-        await ReportDoneAsync(services, delivery, JsonSerializer.SerializeToUtf8Bytes(result, options), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReportDoneAsync(services, delivery, JsonSerializer.SerializeToUtf8Bytes(result, options), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new OutcomeNotReportedException(ex);
+        }
     }
 
     internal override IEnumerable<byte[]> FanOut(JsonElement input, object? previous, JsonSerializerOptions options)

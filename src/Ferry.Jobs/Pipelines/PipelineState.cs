@@ -60,13 +60,3 @@ internal sealed class PipelineState
 
     public static PipelineState? Deserialize(byte[]? bytes) => bytes is { Length: > 0 } ? JsonSerializer.Deserialize<PipelineState>(bytes, Json) : null;
 }
-
-/// <summary>A stage's entry in the transition log.</summary>
-internal sealed record StageRecord(string Name, int Tasks, DateTimeOffset StartedAt)
-{
-    public int Succeeded { get; set; }
-
-    public int Failed { get; set; }
-
-    public DateTimeOffset? CompletedAt { get; set; }
-}
