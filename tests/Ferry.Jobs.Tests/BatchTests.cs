@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Ferry.Jobs.Tests;
 
@@ -12,7 +13,7 @@ public sealed class DelegateBatchHandler<T>(Func<JobBatch<T>, CancellationToken,
     public Task HandleAsync(JobBatch<T> batch, CancellationToken cancellationToken) => handle(batch, cancellationToken);
 }
 
-public class BatchTests(FerryFixture ferry) : IClassFixture<FerryFixture>
+public class BatchTests(FerryFixture ferry, ITestOutputHelper output) : IClassFixture<FerryFixture>
 {
     private static readonly RetryPolicy FastRetry = new() { MaxAttempts = 2, InitialDelay = TimeSpan.FromMilliseconds(50), Jitter = 0 };
 
@@ -208,6 +209,38 @@ public class BatchTests(FerryFixture ferry) : IClassFixture<FerryFixture>
         Assert.All(batches.Skip(1), b => Assert.All(b.Attempts, a => Assert.Equal(2, a)));
         await FerryFixture.EventuallyAsync(() => ferry.Active(queue).Count == 0, "every item completed");
         Assert.Empty(ferry.DeadLetters(queue));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task FiveThousandJobs_RunInFullBatches_EachOnce()
+    {
+        var queue = await ferry.CreateQueueAsync();
+        const int jobs = 5000;
+        var recorder = new BatchRecorder(jobs);
+        var seen = new ConcurrentDictionary<string, int>();
+        await using var host = await StartAsync(queue, (batch, _) =>
+        {
+            foreach (var item in batch.Items)
+                seen.AddOrUpdate(item.JobId, 1, (_, c) => c + 1);
+            recorder.Record(batch);
+            return Task.CompletedTask;
+        }, maxBatchSize: 50, batchTimeout: TimeSpan.FromMilliseconds(200));
+        var client = host.Services.GetRequiredService<IJobClient>();
+
+        var clock = Stopwatch.StartNew();
+        foreach (var window in Enumerable.Range(0, jobs).Chunk(100))
+            await Task.WhenAll(window.Select(i => client.SubmitToAsync(queue, new EmailJob($"e{i}"), $"e{i}")));
+        var submitted = clock.Elapsed;
+        await recorder.AllSeen.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        clock.Stop();
+
+        Assert.Equal(jobs, seen.Count);
+        Assert.All(seen.Values, count => Assert.Equal(1, count));
+        Assert.True(recorder.Batches.Count(b => b.Length == 50) >= jobs / 50 - 10, $"{recorder.Batches.Count} batches");
+        output.WriteLine($"{jobs} jobs submitted in {submitted.TotalSeconds:F1} s, handled in {recorder.Batches.Count} batches by " +
+            $"{clock.Elapsed.TotalSeconds:F1} s: {jobs / clock.Elapsed.TotalSeconds:F0} jobs/s end to end");
+        await FerryFixture.EventuallyAsync(() => ferry.Active(queue).Count == 0, "every item completed");
         await host.StopAsync();
     }
 }
