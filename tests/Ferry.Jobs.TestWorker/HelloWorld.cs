@@ -37,14 +37,24 @@ public sealed class HelloWorldFaults(Func<int, Exception?> failure)
     public Exception? For(int index) => failure(index);
 }
 
-public sealed class GreetHandler(HelloWorldFaults? faults = null) : IPipelineTaskHandler<Greet, string>
+/// <summary>Holds greet tasks from index <see cref="From"/> on until <see cref="Open"/> completes (registered by a test).</summary>
+public sealed class HelloWorldGate(int from)
 {
-    public Task<string> HandleAsync(JobContext<Greet> task, CancellationToken cancellationToken)
+    public int From { get; } = from;
+
+    public TaskCompletionSource Open { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+public sealed class GreetHandler(HelloWorldFaults? faults = null, HelloWorldGate? gate = null) : IPipelineTaskHandler<Greet, string>
+{
+    public async Task<string> HandleAsync(JobContext<Greet> task, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(task);
+        if (gate is not null && task.Payload.Index >= gate.From)
+            await gate.Open.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (faults?.For(task.Payload.Index) is { } error)
             throw error;
-        return Task.FromResult($"hello {task.Payload.Index}");
+        return $"hello {task.Payload.Index}";
     }
 }
 
