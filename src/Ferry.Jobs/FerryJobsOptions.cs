@@ -9,6 +9,8 @@ public sealed partial class FerryJobsOptions
 {
     private readonly Dictionary<Type, JobRegistration> _byPayload = [];
     private readonly List<JobRegistration> _handlers = [];
+    private readonly List<BatchJobRegistration> _batchHandlers = [];
+    private readonly List<PipelineRegistration> _pipelines = [];
 
     /// <summary>A Service Bus connection string (Ferry's or Azure's).</summary>
     public string? ConnectionString { get; set; }
@@ -48,6 +50,56 @@ public sealed partial class FerryJobsOptions
         registration.Validate();
         _byPayload[typeof(TPayload)] = registration;
         _handlers.Add(registration);
+        return registration;
+    }
+
+    /// <summary>The batch job types with handlers in this process.</summary>
+    public IReadOnlyList<BatchJobRegistration> BatchJobs => _batchHandlers;
+
+    /// <summary>
+    /// Registers a batch job type (docs/jobs.md, "Batch consumers"): the handler gets up to <paramref name="maxBatchSize"/>
+    /// jobs at once, or as many as fit <paramref name="tokenBudget"/> by <paramref name="estimateTokens"/>, or what
+    /// arrived within <paramref name="batchTimeout"/> (default 30 s) of the first; higher <c>ferry-priority</c> first.
+    /// Each item is settled on its own outcome and retried per <paramref name="retry"/> like a single job.
+    /// </summary>
+    public BatchJobRegistration AddBatchJob<TPayload, THandler>(string? queue = null, int maxBatchSize = 50, TimeSpan? batchTimeout = null,
+        long? tokenBudget = null, Func<TPayload, long>? estimateTokens = null, RetryPolicy? retry = null, int concurrency = 1, int prefetch = 0)
+        where THandler : class, IBatchJobHandler<TPayload>
+    {
+        var registration = new BatchJobRegistration<TPayload, THandler>(queue ?? DefaultQueueName(typeof(TPayload)), estimateTokens)
+        {
+            MaxBatchSize = maxBatchSize,
+            BatchTimeout = batchTimeout ?? TimeSpan.FromSeconds(30),
+            TokenBudget = tokenBudget,
+            Retry = retry ?? RetryPolicy.Default,
+            Concurrency = concurrency,
+            Prefetch = prefetch,
+        };
+        registration.ValidateBatch();
+        _byPayload[typeof(TPayload)] = registration;
+        _batchHandlers.Add(registration);
+        return registration;
+    }
+
+    /// <summary>The pipelines coordinated, and whose tasks run, in this process.</summary>
+    public IReadOnlyList<PipelineRegistration> Pipelines => _pipelines;
+
+    /// <summary>
+    /// Registers a pipeline (docs/jobs.md, "Pipelines"): stages that each fan out into tasks, run on any worker, and fan
+    /// in when every task has finished, failed ones included; the next stage then runs with the previous one's results.
+    /// This process coordinates jobs (session receivers on the control queue) and runs every stage's tasks.
+    /// </summary>
+    public PipelineRegistration AddPipeline<TInput>(string name, Action<PipelineBuilder<TInput>> build,
+        PipelineFailurePolicy onFailure = PipelineFailurePolicy.FailJob)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        if (_pipelines.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException($"A pipeline '{name}' is registered already.", nameof(name));
+        var registration = new PipelineRegistration(name, typeof(TInput)) { OnFailure = onFailure };
+        build(new PipelineBuilder<TInput>(registration));
+        registration.Validate();
+        _pipelines.Add(registration);
+        _handlers.AddRange(registration.Stages);
         return registration;
     }
 
@@ -145,6 +197,10 @@ public abstract class JobRegistration
     internal abstract object? Deserialize(ReadOnlySpan<byte> body, JsonSerializerOptions options);
 
     internal abstract Task InvokeAsync(IServiceProvider services, object? payload, JobDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>Runs before a delivery is dead-lettered (a pipeline task reports its final failure); throwing abandons it instead.</summary>
+    internal virtual Task BeforeDeadLetterAsync(IServiceProvider services, JobDelivery delivery, Exception reason, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 }
 
 internal sealed class JobRegistration<TPayload, THandler>(string queue) : JobRegistration(typeof(TPayload), queue)

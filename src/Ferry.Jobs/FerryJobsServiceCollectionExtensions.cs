@@ -28,6 +28,8 @@ public static class FerryJobsServiceCollectionExtensions
         services.TryAddSingleton<JobClient>();
         services.TryAddSingleton<IJobClient>(sp => sp.GetRequiredService<JobClient>());
         options.AddStoreServices(services);
+        services.TryAddSingleton<EntitySenders>();
+        services.TryAddSingleton<IPipelineClient, PipelineClient>();
         services.AddHostedService<FerryJobsWorker>();
         return services;
     }

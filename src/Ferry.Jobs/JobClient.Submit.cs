@@ -22,7 +22,8 @@ internal sealed partial class JobClient
     /// Sends a serialized job. With a store, records it (Queued), or — when the broker does not answer within
     /// StoreAndForwardTimeout — keeps it in the store (QueuedLocally, committed before this returns) for the forwarder.
     /// </summary>
-    internal async Task<JobReceipt> SubmitRawAsync(string queue, string jobType, byte[] body, string? jobId, CancellationToken cancellationToken)
+    internal async Task<JobReceipt> SubmitRawAsync(string queue, string jobType, byte[] body, string? jobId, CancellationToken cancellationToken,
+        int? priority = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
         // Off the caller's synchronization context: AMQPNetLite resumes its own awaits on the captured one.
@@ -33,7 +34,7 @@ internal sealed partial class JobClient
         var store = lifecycle.Store;
         if (store is null)
         {
-            await SendAsync(queue, jobType, body, jobId, cancellationToken).ConfigureAwait(false);
+            await SendAsync(queue, jobType, body, jobId, cancellationToken, priority: priority).ConfigureAwait(false);
             return new JobReceipt(jobId, queue, QueuedLocally: false);
         }
 
@@ -44,7 +45,7 @@ internal sealed partial class JobClient
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, brokerTimeout.Token);
         try
         {
-            await SendAsync(queue, jobType, body, jobId, linked.Token).ConfigureAwait(false);
+            await SendAsync(queue, jobType, body, jobId, linked.Token, priority: priority).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsUnreachable(ex))
         {

@@ -13,19 +13,30 @@ internal sealed partial class JobClient(AmqpServiceBusConnection connection, Fer
     public Task<string> SubmitAsync<TPayload>(TPayload payload, string? jobId = null, CancellationToken cancellationToken = default) =>
         SubmitToAsync(options.QueueFor(typeof(TPayload)), payload, jobId, cancellationToken);
 
+    public async Task<string> SubmitAsync<TPayload>(TPayload payload, int priority, string? jobId = null, CancellationToken cancellationToken = default)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(payload, options.SerializerOptions);
+        var receipt = await SubmitRawAsync(options.QueueFor(typeof(TPayload)), options.JobTypeFor(typeof(TPayload)), body, jobId, cancellationToken, priority)
+            .ConfigureAwait(false);
+        return receipt.JobId;
+    }
+
     public async Task<string> SubmitToAsync<TPayload>(string queue, TPayload payload, string? jobId = null, CancellationToken cancellationToken = default) =>
         (await SubmitJobToAsync(queue, payload, jobId, cancellationToken).ConfigureAwait(false)).JobId;
 
     /// <summary>Sends one job message (MessageId = job id), again on a new link when the link closed under it.</summary>
-    internal async Task SendAsync(string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken, string? messageId = null)
+    internal async Task SendAsync(string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken, string? messageId = null,
+        int? priority = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var sender = await GetSenderAsync(queue, cancellationToken).ConfigureAwait(false);
             try
             {
-                await sender.SendAsync(JobMessages.Create(body, jobId, jobType, messageId)).WaitAsync(connection.OperationTimeout, cancellationToken)
-                    .ConfigureAwait(false);
+                var message = JobMessages.Create(body, jobId, jobType, messageId);
+                if (priority is { } p)
+                    message.ApplicationProperties[JobMessages.PriorityProperty] = p;
+                await sender.SendAsync(message).WaitAsync(connection.OperationTimeout, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (attempt < 3 && sender.IsClosed && !cancellationToken.IsCancellationRequested)

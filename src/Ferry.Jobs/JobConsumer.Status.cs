@@ -16,7 +16,7 @@ internal sealed partial class JobConsumer
         if (_lifecycle.Store is { } store && await IsCancelledAsync(store, delivery.JobId).ConfigureAwait(false))
         {
             _logger.LogInformation("Job {JobId} ({JobType}) was cancelled; completing its message without running it.", delivery.JobId, _job.JobType);
-            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
+            await _settlement.CompleteAsync(link, message).ConfigureAwait(false);
             return false;
         }
         if (_lifecycle.IsEnabled)

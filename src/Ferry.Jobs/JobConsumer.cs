@@ -14,10 +14,6 @@ namespace Ferry.Jobs;
 /// </summary>
 internal sealed partial class JobConsumer : IDisposable
 {
-    private const string Completed = "completed";
-    private const string Abandoned = "abandoned";
-    private const string Suspended = "suspended";
-
     private readonly JobRegistration _job;
     private readonly AmqpServiceBusConnection _connection;
     private readonly IServiceProvider _services;
@@ -29,6 +25,7 @@ internal sealed partial class JobConsumer : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly JobSettlement _settlement;
     private ReceiverLink? _link;
     private Task _receiveLoop = Task.CompletedTask;
     private Task _dispatchLoop = Task.CompletedTask;
@@ -44,6 +41,7 @@ internal sealed partial class JobConsumer : IDisposable
         _time = time;
         _lifecycle = services.GetService<JobLifecycle>() ?? JobLifecycle.None;
         _slots = new SemaphoreSlim(job.Concurrency, job.Concurrency);
+        _settlement = new JobSettlement(job, connection, logger, time, _stopping.Token);
     }
 
     public void Start()
@@ -80,7 +78,7 @@ internal sealed partial class JobConsumer : IDisposable
             _logger.LogWarning("Job type {JobType}: {Count} handlers did not stop in time; their locks will expire.", _job.JobType, _running.Count);
         }
         while (_deliveries.Reader.TryRead(out var delivery))
-            await SettleAsync(delivery.Link, delivery.Message, static (l, m) => l.Modify(m, false, false), Abandoned).ConfigureAwait(false);
+            await _settlement.AbandonAsync(delivery.Link, delivery.Message).ConfigureAwait(false);
         if (link is not null)
             await AmqpClose.QuietlyAsync(link.Session).ConfigureAwait(false);
     }
@@ -227,14 +225,14 @@ internal sealed partial class JobConsumer : IDisposable
 
         if (failure is null)
         {
-            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
+            await _settlement.CompleteAsync(link, message).ConfigureAwait(false);
             Report(delivery, JobOutcomeKind.Completed);
         }
         else if (_stopping.IsCancellationRequested)
         {
             _logger.LogInformation("Job {JobId} ({JobType}) attempt {Attempt} was interrupted by shutdown; abandoning it.", jobId, _job.JobType,
                 delivery.Attempt);
-            await SettleAsync(link, message, static (l, m) => l.Modify(m, false, false), Abandoned).ConfigureAwait(false);
+            await _settlement.AbandonAsync(link, message).ConfigureAwait(false);
             Report(delivery, JobOutcomeKind.Abandoned, exception: failure);
         }
         else if (failure is PermanentJobException || _job.Retry.IsPermanent?.Invoke(failure) == true)
@@ -255,81 +253,29 @@ internal sealed partial class JobConsumer : IDisposable
             var delay = _job.Retry.GetDelay(delivery.Attempt);
             _logger.LogInformation(failure, "Job {JobId} ({JobType}) failed on attempt {Attempt}/{MaxAttempts}; retrying in {Delay}.", jobId,
                 _job.JobType, delivery.Attempt, _job.Retry.MaxAttempts, delay);
-            await RetryAsync(link, message, delivery, delay).ConfigureAwait(false);
+            await _settlement.RetryAsync(link, message, delivery, delay).ConfigureAwait(false);
             Report(delivery, JobOutcomeKind.Retrying, delay, failure);
-        }
-    }
-
-    private async Task RetryAsync(ReceiverLink link, Message message, JobDelivery delivery, TimeSpan delay)
-    {
-        if (_connection.SupportsAbandonWithDelay)
-        {
-            // Ferry: abandon (delivery count + 1) and keep the message invisible for the delay (docs/extensions.md).
-            // Through $management (link gone) it is a plain abandon: redelivered at once, still counted.
-            var annotations = new Fields { [JobMessages.RetryAfterAnnotation] = (long)Math.Ceiling(delay.TotalMilliseconds) };
-            await SettleAsync(link, message, (l, m) => l.Modify(m, false, false, annotations), Abandoned).ConfigureAwait(false);
-            return;
-        }
-
-        // Azure: schedule a copy that carries the attempts made, then complete the original. A crash in between leaves
-        // both (the job runs again: at-least-once); never neither.
-        try
-        {
-            var management = await _connection.GetManagementClientAsync(_job.Queue, _stopping.Token).ConfigureAwait(false);
-            var copy = JobMessages.RetryCopy(message, delivery.JobId, delivery.Attempt);
-            await management.ScheduleMessageAsync(copy, _time.GetUtcNow() + delay, _stopping.Token).ConfigureAwait(false);
-            await SettleAsync(link, message, static (l, m) => l.Accept(m), Completed).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // Could not schedule: abandon so the broker redelivers (its delivery count still counts the attempt).
-            _logger.LogWarning(ex, "Job {JobId} ({JobType}): scheduling the retry failed; abandoning the message instead.", delivery.JobId,
-                _job.JobType);
-            await SettleAsync(link, message, static (l, m) => l.Modify(m, false, false), Abandoned).ConfigureAwait(false);
         }
     }
 
     private async Task DeadLetterAsync(ReceiverLink link, Message message, JobDelivery delivery, Exception reason, Exception? reported = null)
     {
-        var type = JobMessages.Truncate(reason.GetType().FullName ?? reason.GetType().Name, 1024);
-        var text = JobMessages.Truncate(reason.Message, 1024);
-        var error = JobMessages.DeadLetterError(type, text);
-        await SettleAsync(link, message, (l, m) => l.Reject(m, error), Suspended, type, text).ConfigureAwait(false);
-        Report(delivery, JobOutcomeKind.DeadLettered, exception: reported ?? reason);
-    }
-
-    /// <summary>
-    /// Settles on the link the message came on; when that link is gone (the connection failed and was re-opened), settles
-    /// by lock token through <c>$management</c> update-disposition instead, so a job that finished is not run again.
-    /// </summary>
-    private async Task SettleAsync(ReceiverLink link, Message message, Action<ReceiverLink, Message> settle, string status,
-        string? reason = null, string? description = null)
-    {
-        if (!link.IsClosed)
-        {
-            try
-            {
-                settle(link, message);
-                return;
-            }
-            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
-            {
-                _logger.LogDebug(ex, "Job type {JobType}: settling on the receive link failed; settling through $management.", _job.JobType);
-            }
-        }
-        var lockToken = JobMessages.LockToken(message);
         try
         {
-            var management = await _connection.GetManagementClientAsync(_job.Queue, CancellationToken.None)
-                .WaitAsync(_connection.OperationTimeout).ConfigureAwait(false);
-            await management.UpdateDispositionAsync(lockToken, status, reason, description).ConfigureAwait(false);
+            await _job.BeforeDeadLetterAsync(_services, delivery, reason, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // The lock is gone too: the broker redelivers the message (counting the delivery).
-            _logger.LogWarning(ex, "Job type {JobType}: settling message {LockToken} ({Status}) failed; it will be redelivered.", _job.JobType,
-                lockToken, status);
+            // The job type could not record its final failure (a pipeline task reports it to its coordinator first):
+            // abandon, so a later delivery tries again rather than the failure going unrecorded.
+            _logger.LogWarning(ex, "Job {JobId} ({JobType}): recording the final failure failed; abandoning the message instead.", delivery.JobId,
+                _job.JobType);
+            await _settlement.AbandonAsync(link, message).ConfigureAwait(false);
+            Report(delivery, JobOutcomeKind.Abandoned, exception: reported ?? reason);
+            return;
         }
+        await _settlement.DeadLetterAsync(link, message, reason).ConfigureAwait(false);
+        Report(delivery, JobOutcomeKind.DeadLettered, exception: reported ?? reason);
     }
 
     private async Task RenewLockAsync(Guid lockToken, JobDelivery delivery, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal static class JobMessages
     /// <summary>Application property on a scheduled retry copy (Azure fallback): attempts already made before this copy.</summary>
     public const string AttemptsProperty = "ferry-attempts";
 
+    /// <summary>Application property: the priority given at submit (an int; higher first in a batch consumer).</summary>
+    public const string PriorityProperty = "ferry-priority";
+
     public const string ContentType = "application/json";
 
     public static readonly Symbol RetryAfterAnnotation = new("com.ferry:retry-after-ms");

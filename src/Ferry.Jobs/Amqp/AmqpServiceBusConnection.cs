@@ -14,7 +14,7 @@ namespace Ferry.Jobs;
 /// attaches, and the tokens are re-put before they expire. Ferry is recognised by the <c>com.ferry:extensions</c>
 /// property of its open frame.
 /// </summary>
-public sealed class AmqpServiceBusConnection : IAsyncDisposable
+public sealed partial class AmqpServiceBusConnection : IAsyncDisposable
 {
     /// <summary>The open-frame property in which Ferry lists its extensions.</summary>
     public const string ExtensionsProperty = "com.ferry:extensions";

@@ -77,6 +77,29 @@ public sealed class ServiceBusManagementClient
         await RequestAsync("com.microsoft:update-disposition", body, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary><c>com.microsoft:get-session-state</c>: the session's state, or null when it has none. Needs the session lock.</summary>
+    /// <exception cref="ServiceBusRequestException">The broker refused, e.g. session-lock-lost.</exception>
+    public async Task<byte[]?> GetSessionStateAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var body = await RequestAsync("com.microsoft:get-session-state", new Map { ["session-id"] = sessionId }, cancellationToken).ConfigureAwait(false);
+        return Get(body, "session-state") as byte[];
+    }
+
+    /// <summary><c>com.microsoft:set-session-state</c>: replaces the session's state (null clears it). Needs the session lock.</summary>
+    /// <exception cref="ServiceBusRequestException">The broker refused, e.g. session-lock-lost.</exception>
+    public async Task SetSessionStateAsync(string sessionId, byte[]? state, CancellationToken cancellationToken = default) =>
+        await RequestAsync("com.microsoft:set-session-state", new Map { ["session-id"] = sessionId, ["session-state"] = state }, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <summary><c>com.microsoft:renew-session-lock</c>: extends the session lock; returns the new expiry (UTC).</summary>
+    public async Task<DateTimeOffset> RenewSessionLockAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var body = await RequestAsync("com.microsoft:renew-session-lock", new Map { ["session-id"] = sessionId }, cancellationToken).ConfigureAwait(false);
+        if (Get(body, "expiration") is DateTime expiry)
+            return new DateTimeOffset(DateTime.SpecifyKind(expiry, DateTimeKind.Utc));
+        throw new ServiceBusRequestException("com.microsoft:renew-session-lock: the response carries no expiration.");
+    }
+
     private static object? Get(Map? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
 
     private async Task<Map?> RequestAsync(string operation, Map body, CancellationToken cancellationToken)
