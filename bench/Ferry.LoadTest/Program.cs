@@ -2,6 +2,9 @@ using System.Globalization;
 using Ferry.LoadTest;
 using Ferry.Server;
 
+if (args.Length > 0 && args[0] == "summarize")
+    return Summary.Run(args);
+
 LoadOptions o;
 try
 {
