@@ -4,6 +4,11 @@ using Ferry.Server;
 
 if (args.Length > 0 && args[0] == "summarize")
     return Summary.Run(args);
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
 
 LoadOptions o;
 try

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Where the broker's time goes under end-to-end load: starts a Release Ferry.Host on a durable store in a temp dir,
+# drives it with the load tool, and records an EventPipe trace of the host with dotnet-trace (a local tool in
+# bench/dotnet-tools.json, restored here). Prints the top methods by exclusive and inclusive samples and keeps the
+# .nettrace (open it in PerfView, or `dotnet dotnet-trace convert --format Speedscope` for speedscope.app).
+#
+#   bench/profile.sh [--seconds S] [--out FILE.nettrace] [-- load-tool options]     (defaults: 10 s, e2e)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+seconds=10
+out="bench/profile-$(date -u +%Y%m%d-%H%M%S).nettrace"
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$(dirname "$out")"
+out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
+amqp_port=${FERRY_PROFILE_AMQP_PORT:-35690}
+http_port=$((amqp_port + 1))
+work=$(mktemp -d /tmp/ferry-profile-XXXXXX)
+host_pid=""
+load_pid=""
+cleanup() {
+  [ -n "$load_pid" ] && kill -0 "$load_pid" 2>/dev/null && kill -TERM "$load_pid"
+  if [ -n "$host_pid" ] && kill -0 "$host_pid" 2>/dev/null; then
+    kill -TERM "$host_pid"; for _ in $(seq 50); do kill -0 "$host_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$host_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+(cd bench && dotnet tool restore >/dev/null)
+dotnet build src/Ferry.Host -c Release -v quiet -nologo >/dev/null
+dotnet build bench/Ferry.LoadTest -c Release -v quiet -nologo >/dev/null
+dotnet src/Ferry.Host/bin/Release/net10.0/Ferry.Host.dll --data "$work/data" --amqp-port "$amqp_port" --http-port "$http_port" \
+  --log-level Warning > "$work/ferry.log" 2>&1 &
+host_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# Load for 2 s of warm-up, the traced seconds and a margin; the trace starts after the warm-up.
+dotnet bench/Ferry.LoadTest/bin/Release/net10.0/Ferry.LoadTest.dll --amqp "127.0.0.1:$amqp_port" --http "127.0.0.1:$http_port" \
+  --broker-pid "$host_pid" --scenario e2e --warmup 2 --duration $((seconds + 2)) --quiet "${extra[@]}" > "$work/load.txt" 2>&1 &
+load_pid=$!
+sleep 3
+(cd bench && dotnet dotnet-trace collect -p "$host_pid" --profile dotnet-sampled-thread-time --duration "00:00:00:$(printf %02d "$seconds")" \
+  -o "$out" >/dev/null)
+wait "$load_pid" || true
+cat "$work/load.txt"
+echo
+echo "== top methods by exclusive samples (all threads, waiting ones included)"
+(cd bench && dotnet dotnet-trace report "$out" topN -n 40)
+echo "== top methods by inclusive samples"
+(cd bench && dotnet dotnet-trace report "$out" topN -n 60 --inclusive)
+echo "trace kept in $out"
