@@ -36,6 +36,7 @@ internal sealed class LoadOptions
                                      send       senders only; the queue grows
                                      drain      preload --count messages (default 20000), then receivers drain them
                                      e2e        senders + peek-lock receivers completing each message
+                                     e2e-2k     e2e paced at 2,000 msg/s in all (the latency target's load) unless --rate
                                      fanout     senders to a topic with --subscriptions (10) subscriptions, one receiver each
                                                 (RabbitMQ: a fanout exchange bound to 10 durable queues)
                                      sessions   e2e over a session queue, --sessions (16) session ids round-robin, one receiver
@@ -129,7 +130,7 @@ internal sealed class LoadOptions
         Duration = Duration,
         Warmup = Count > 0 || scenario.Kind == ScenarioKind.Drain ? 0 : Warmup,
         Count = Count > 0 ? Count : scenario.Kind == ScenarioKind.Drain ? 20_000 : 0,
-        Rate = Rate,
+        Rate = Rate > 0 ? Rate : scenario.Rate ?? 0,
         Sessions = Sessions,
         Subscriptions = Subscriptions,
         Durable = !Transient,
