@@ -2,7 +2,8 @@
 # Where the broker's time goes under end-to-end load: starts a Release Ferry.Host on a durable store in a temp dir,
 # drives it with the load tool, and records an EventPipe trace of the host with dotnet-trace (a local tool in
 # bench/dotnet-tools.json, restored here). Prints the top methods by exclusive and inclusive samples and keeps the
-# .nettrace (open it in PerfView, or `dotnet dotnet-trace convert --format Speedscope` for speedscope.app).
+# .nettrace (open it in PerfView, or the .speedscope.json in speedscope.app). With python3, bench/trace-summary.py
+# then shares out the busy samples only (the sampler records waiting threads too).
 #
 #   bench/profile.sh [--seconds S] [--out FILE.nettrace] [-- load-tool options]     (defaults: 10 s, e2e)
 set -euo pipefail
@@ -58,4 +59,9 @@ echo "== top methods by exclusive samples (all threads, waiting ones included)"
 (cd bench && dotnet dotnet-trace report "$out" topN -n 40)
 echo "== top methods by inclusive samples"
 (cd bench && dotnet dotnet-trace report "$out" topN -n 60 --inclusive)
+if command -v python3 >/dev/null; then
+  (cd bench && dotnet dotnet-trace convert "$out" --format Speedscope -o "${out%.nettrace}" >/dev/null)
+  echo "== busy samples only (bench/trace-summary.py: waiting threads left out)"
+  python3 bench/trace-summary.py "${out%.nettrace}.speedscope.json" 40
+fi
 echo "trace kept in $out"
