@@ -70,16 +70,22 @@ cleanup() {
     kill -KILL "$ferry_pid" 2>/dev/null
   fi
   if [ -n "$rabbit_started" ]; then
+    # Read the pid first: a clean stop removes the pid file before the VM has exited.
+    [ -z "${rabbit_pid:-}" ] && [ -s "$rabbit_dir/rabbit.pid" ] && rabbit_pid=$(cat "$rabbit_dir/rabbit.pid")
     as_rabbit /usr/lib/rabbitmq/bin/rabbitmqctl -n "$node" stop >/dev/null 2>&1
-    if [ -s "$rabbit_dir/rabbit.pid" ]; then
-      pid=$(cat "$rabbit_dir/rabbit.pid")
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -KILL "$pid" 2>/dev/null
+    if [ -n "${rabbit_pid:-}" ]; then
+      for _ in $(seq 100); do kill -0 "$rabbit_pid" 2>/dev/null || break; sleep 0.2; done
+      kill -KILL "$rabbit_pid" 2>/dev/null
     fi
     [ -n "${rabbit_launcher:-}" ] && kill -0 "$rabbit_launcher" 2>/dev/null && kill -KILL "$rabbit_launcher" 2>/dev/null
   fi
   # The private epmd started for the node, on its own port: ask it to exit.
-  [ -n "$rabbit_started" ] && epmd -port "$epmd_port" -kill >/dev/null 2>&1
+  if [ -n "${epmd_job:-}" ]; then
+    epmd -port "$epmd_port" -kill >/dev/null 2>&1
+    for _ in $(seq 50); do kill -0 "$epmd_job" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$epmd_job" 2>/dev/null && kill -TERM "$epmd_job"
+    wait "$epmd_job" 2>/dev/null
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -112,7 +118,11 @@ echo "[]." > "$rabbit_dir/advanced.config"
 chown rabbitmq:rabbitmq "$rabbit_dir"/*
 rabbit_started=1
 # A private epmd on its own port, loopback only (-relaxed_command_check lets cleanup stop it even if a node lingers).
-(cd "$rabbit_dir" && as_rabbit epmd -daemon -address 127.0.0.1 -port "$epmd_port" -relaxed_command_check)
+# Run in the foreground of a background job (not -daemon), so that this script reaps it when it exits.
+(cd "$rabbit_dir" && exec runuser -u rabbitmq -- env -i PATH="$PATH" HOME="$rabbit_dir" ERL_EPMD_ADDRESS=127.0.0.1 \
+  epmd -address 127.0.0.1 -port "$epmd_port" -relaxed_command_check) > "$rabbit_dir/epmd.log" 2>&1 &
+epmd_job=$!
+for _ in $(seq 100); do port_free "$epmd_port" || break; sleep 0.05; done
 (cd "$rabbit_dir" && as_rabbit /usr/lib/rabbitmq/bin/rabbitmq-server) > "$rabbit_dir/startup.log" 2>&1 &
 rabbit_launcher=$!
 disown "$rabbit_launcher"  # stopped through rabbitmqctl and its pid file; no job notice from bash
