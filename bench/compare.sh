@@ -7,8 +7,12 @@
 # bench/RESULTS.md (machine, versions, settings, medians with min–max, Ferry/RabbitMQ ratios). Both servers are
 # stopped on exit, whatever happens.
 #
-#   bench/compare.sh [--rounds N] [--duration S] [--warmup S] [--scenarios LIST] [--out FILE] [--note TEXT] [-- load-tool options]
+#   bench/compare.sh [--rounds N] [--duration S] [--warmup S] [--warmup-pass S] [--scenarios LIST] [--out FILE] [--note TEXT]
+#                    [-- load-tool options]
 #
+# Before round 1, a warm-up pass runs every scenario once on both brokers for --warmup-pass seconds (default 5) and
+# throws the figures away: a fresh .NET process spends its first seconds in the tiered JIT (40 % of Ferry's CPU in the
+# first 10 s on a busy 2-core VM), which would otherwise land in round 1.
 # Defaults: 3 rounds, 10 s measured after 1 s warm-up, all scenarios (send,drain,e2e,e2e-2k,fanout,sessions,large-256k,large-1m).
 # Options after -- go to every load-tool run (e.g. -- --senders 8 --window 100). Ports: FERRY_BENCH_PORT_BASE (35670).
 set -euo pipefail
@@ -18,6 +22,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 rounds=3
 duration=10
 warmup=1
+warmup_pass=5
 scenarios="send,drain,e2e,e2e-2k,fanout,sessions,large-256k,large-1m"
 out="bench/RESULTS.md"
 note=""
@@ -27,6 +32,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --warmup-pass) warmup_pass=$2; shift 2 ;;
     --scenarios) scenarios=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --note) note=$2; shift 2 ;;
@@ -153,22 +159,30 @@ done
 ferry_ready_ms=$(( ($(date +%s%N) - ferry_launch) / 1000000 ))
 curl -sf "http://127.0.0.1:$ferry_http_port/health" >/dev/null || { echo "Ferry did not become ready:" >&2; cat "$work/ferry.log" >&2; exit 1; }
 
-run() { # target scenario round
-  local target=$1 scenario=$2 round=$3 args
+run() { # target scenario round [seconds]: round "warm-up" is run and thrown away
+  local target=$1 scenario=$2 round=$3 seconds=${4:-$duration} args
   if [ "$target" = ferry ]; then
     args=(--target ferry --amqp "127.0.0.1:$ferry_amqp_port" --http "127.0.0.1:$ferry_http_port" --broker-pid "$ferry_pid")
   else
     args=(--target rabbitmq --amqp "127.0.0.1:$rabbit_port" --broker-pid "$rabbit_pid")
   fi
+  local json="$runs/$target-$scenario-$round.json"
+  [ "$round" = warm-up ] && json="$work/warm-up-$target-$scenario.json"
   echo "-- round $round: $scenario on $target"
-  if ! "${load[@]}" "${args[@]}" --scenario "$scenario" --duration "$duration" --warmup "$warmup" --quiet \
-      --json "$runs/$target-$scenario-$round.json" "${extra[@]}" 2>&1 | tail -n +2; then
+  if ! "${load[@]}" "${args[@]}" --scenario "$scenario" --duration "$seconds" --warmup "$warmup" --quiet \
+      --json "$json" "${extra[@]}" 2>&1 | tail -n +2; then
     echo "   (run reported failures or incomplete delivery; kept in the results, marked)"
   fi
 }
 
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 IFS=',' read -ra scenario_list <<< "$scenarios"
+if [ "$warmup_pass" != 0 ]; then
+  echo "== warm-up pass: each scenario on both brokers for ${warmup_pass} s, not recorded"
+  for scenario in "${scenario_list[@]}"; do
+    for target in ferry rabbitmq; do run "$target" "$scenario" warm-up "$warmup_pass" > /dev/null; done
+  done
+fi
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$rounds"); do
   for scenario in "${scenario_list[@]}"; do
     # Alternate which broker goes first, so neither always runs on the warmer (or busier) machine.
@@ -184,7 +198,7 @@ header="$work/header.md"
 {
   echo "# Ferry vs RabbitMQ — written by bench/compare.sh"
   echo
-  echo "Taken $(date -u '+%Y-%m-%d %H:%M UTC') with \`bench/compare.sh --rounds $rounds --duration $duration --warmup $warmup --scenarios $scenarios${extra[*]:+ -- ${extra[*]}}\`."
+  echo "Taken $(date -u '+%Y-%m-%d %H:%M UTC') with \`bench/compare.sh --rounds $rounds --duration $duration --warmup $warmup --warmup-pass $warmup_pass --scenarios $scenarios${extra[*]:+ -- ${extra[*]}}\`."
   [ -n "$note" ] && { echo; echo "**Note:** $note"; }
   echo
   echo "| | |"
