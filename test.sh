@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Ferry test: the .NET suites (codec, broker, store, server, crash) and the official-SDK conformance
-# suite against a real ferry process. Works on a fresh machine with the .NET 10 SDK and Node 20: it restores NuGet
-# and npm packages itself. Ends with one line: "N passed, N failed".
+# Runs every Ferry test: the .NET suites (codec, broker, store, server, crash), the official-SDK conformance suite
+# against a real ferry process, and a short smoke run of the benchmark tools. Works on a fresh machine with the .NET 10
+# SDK and Node 20: it restores NuGet and npm packages itself. Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -44,6 +44,12 @@ FERRY_HOST_DLL="$PWD/src/Ferry.Host/bin/Release/net10.0/Ferry.Host.dll" tests/da
   | grep -E "^✖|^ℹ (tests|pass|fail)" || true
 p=$(sed -nE 's/^ℹ pass ([0-9]+)$/\1/p' "$results/dashboard.log" | tail -1); f=$(sed -nE 's/^ℹ fail ([0-9]+)$/\1/p' "$results/dashboard.log" | tail -1)
 if [ -z "$p" ]; then f=1; p=0; echo "the dashboard suite did not report results"; fi
+passed=$((passed + p)); failed=$((failed + ${f:-0}))
+
+echo "== benchmark tools smoke (load tool, compare.sh syntax, BenchmarkDotNet dry job; checks they work, not speed)"
+bench/smoke.sh 2>&1 | tee "$results/smoke.log" | grep -E "FAIL|^ {8}" || true
+p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p' "$results/smoke.log" | tail -1); f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p' "$results/smoke.log" | tail -1)
+if [ -z "$p" ]; then f=1; p=0; echo "the benchmark smoke did not report results"; fi
 passed=$((passed + p)); failed=$((failed + ${f:-0}))
 
 echo "$passed passed, $failed failed"

@@ -1,7 +1,14 @@
 using System.Globalization;
-using Ferry.Broker;
 using Ferry.LoadTest;
 using Ferry.Server;
+
+if (args.Length > 0 && args[0] == "summarize")
+    return Summary.Run(args);
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(LoadOptions.Usage);
+    return 0;
+}
 
 LoadOptions o;
 try
@@ -15,58 +22,81 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-var stats = new Stats();
-using var stop = new CancellationTokenSource();
+const string KeyName = "RootManageSharedAccessKey";
+const string Key = "SAS_KEY_VALUE";
 FerryServer? server = null;
 DirectoryInfo? data = null;
-string description;
-Task run;
+FerryAdmin? admin = null;
+ILoadDriver driver;
+BrokerProcess broker;
 if (o.Target == "ferry")
 {
-    string address;
+    string amqp, http, description;
     if (o.Amqp is null)
     {
-        data = o.InMemory ? null : Directory.CreateTempSubdirectory("ferry-load-");
+        data = o.Transient ? null : Directory.CreateTempSubdirectory("ferry-load-");
         server = await FerryServer.StartAsync(new FerryServerOptions
         {
             DataDirectory = data?.FullName ?? "unused",
-            InMemory = o.InMemory,
+            InMemory = o.Transient,
             AmqpPort = 0,
             HttpPort = 0,
+            AmqpsPort = -1,
+            HttpsPort = -1,
         });
-        await server.Broker.CreateQueueAsync(o.Queue, new QueueSettings { LockDuration = TimeSpan.FromMinutes(5), MaxSizeInMegabytes = 80 * 1024 });
-        address = $"amqp://RootManageSharedAccessKey:SAS_KEY_VALUE@127.0.0.1:{server.AmqpPort}";
-        description = $"Ferry in-process ({(o.InMemory ? "in-memory store, NOT durable" : "SQLite store, durable")})";
+        (amqp, http) = ($"127.0.0.1:{server.AmqpPort}", $"127.0.0.1:{server.HttpPort}");
+        description = $"Ferry in-process ({(o.Transient ? "in-memory store, NOT durable" : "SQLite store, durable")})";
+        broker = new BrokerProcess(Environment.ProcessId, "in-process: broker and load tool together");
     }
     else
     {
-        address = $"amqp://RootManageSharedAccessKey:SAS_KEY_VALUE@{o.Amqp}";
-        description = $"Ferry at {o.Amqp} (queue '{o.Queue}' must exist)";
+        amqp = o.Amqp;
+        http = o.Http ?? $"{o.Amqp.Split(':')[0]}:5300";
+        description = $"Ferry at {o.Amqp}";
+        broker = o.BrokerPid is { } pid ? new BrokerProcess(pid, "given") : BrokerProcess.Find("Ferry.Host", "Ferry.Host");
     }
-    run = FerryDriver.RunAsync(o, address, stats, stop.Token);
+    admin = new FerryAdmin(http, KeyName, Key);
+    driver = new FerryDriver($"amqp://{KeyName}:{Key}@{amqp}", admin, description);
 }
 else
 {
     var (host, port) = o.Amqp is null ? ("127.0.0.1", 5672) : (o.Amqp.Split(':')[0], int.Parse(o.Amqp.Split(':')[1], CultureInfo.InvariantCulture));
-    description = $"RabbitMQ at {host}:{port} (classic durable queue, persistent, publisher confirms, manual acks)";
-    run = RabbitDriver.RunAsync(o, host, port, stats, stop.Token);
+    driver = new RabbitDriver(host, port, o.User, o.Password);
+    broker = o.BrokerPid is { } pid ? new BrokerProcess(pid, "given") : BrokerProcess.Find("beam.smp", "RabbitMQ beam.smp");
 }
 
-var start = System.Diagnostics.Stopwatch.GetTimestamp();
-var from = start + (long)(o.Warmup * System.Diagnostics.Stopwatch.Frequency);
-var until = from + (long)(o.Seconds * System.Diagnostics.Stopwatch.Frequency);
-stats.Window(from, until);
-await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(o.Warmup + o.Seconds)));
-stop.Cancel();
-await run;
-if (server is not null)
-    await server.DisposeAsync();
-data?.Delete(recursive: true);
+var results = new List<RunResult>();
+var exit = 0;
+try
+{
+    foreach (var scenario in o.Scenarios)
+    {
+        var settings = o.For(scenario);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{driver.Description}, broker process {broker.Description}: {scenario.Name}, {settings.Size} B, {settings.Senders} senders (window {settings.Window}, batch {settings.Batch}), " +
+            $"{settings.Receivers} receivers (prefetch {settings.Prefetch}), {(settings.Durable ? "durable" : "NOT durable")}, " +
+            $"{(settings.Count > 0 ? $"{settings.Count} messages" : $"{settings.Duration} s after {settings.Warmup} s warm-up")}, " +
+            $"{(settings.Rate > 0 ? $"rate {settings.Rate}/s" : "unpaced")}, {Environment.ProcessorCount} cores, load average {Report.LoadAverage()}"));
+        results.Add(await Runner.RunAsync(o.Target, driver, settings, broker, o.Quiet));
+    }
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"load test failed: {ex.GetType().Name}: {ex.Message}");
+    exit = 1;
+}
+finally
+{
+    admin?.Dispose();
+    if (server is not null)
+        await server.DisposeAsync();
+    data?.Delete(recursive: true);
+}
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{description}: {o.Producers} producers (window {o.Window}), {o.Consumers} consumers (credit {o.Credit}), {o.Size} B, " +
-    $"{(o.Rate > 0 ? $"rate {o.Rate}/s" : "unpaced")}, {o.Seconds} s measured, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"  sent (acked) {stats.SentCount / o.Seconds,10:0} msg/s   received+completed {stats.ReceivedCount / o.Seconds,10:0} msg/s   " +
-    $"send→receive p50 {stats.PercentileMs(50):0.00} ms  p99 {stats.PercentileMs(99):0.00} ms"));
-return 0;
+if (results.Count > 0)
+{
+    Report.PrintTable(results);
+    if (o.Json is not null)
+        Report.WriteJson(o.Json, results);
+}
+return exit != 0 ? exit : results.All(r => r.Complete && r.Failed == 0) ? 0 : 1;
