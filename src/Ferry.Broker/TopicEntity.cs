@@ -114,6 +114,21 @@ public sealed class TopicEntity : ISendTarget
     public async Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var batch = new WriteBatch(messages.Count * (Subscriptions.Count + 1));
+        var prepared = PrepareSend(messages, batch);
+        await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        prepared.Publish();
+        await prepared.AfterPublishAsync(cancellationToken).ConfigureAwait(false);
+        return prepared.SequenceNumbers;
+    }
+
+    /// <summary>
+    /// The first half of a send: assigns sequence numbers, evaluates rules and adds a copy per matching subscription to
+    /// <paramref name="batch"/>. The caller commits the batch, then calls <see cref="PreparedSend.Publish"/> and
+    /// <see cref="PreparedSend.AfterPublishAsync"/> (auto-forwarded copies).
+    /// </summary>
+    internal PreparedSend PrepareSend(IReadOnlyList<IncomingMessage> messages, WriteBatch batch)
+    {
         var settings = Settings;
         if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
             throw new BrokerException(BrokerErrorCode.EntityDisabled, $"Messaging entity '{Name}' is currently disabled for send (status {settings.Status}).");
@@ -133,7 +148,6 @@ public sealed class TopicEntity : ISendTarget
         var fanOut = new List<MessageEntry>[subscriptions.Count];
         Dictionary<ISendTarget, List<IncomingMessage>>? forwards = null;
         var copies = new List<(QueueEntity Subscription, MessageEntry Entry)>(subscriptions.Count);
-        var batch = new WriteBatch(messages.Count * (subscriptions.Count + 1));
         lock (_sync)
         {
             if (_closed)
@@ -212,20 +226,7 @@ public sealed class TopicEntity : ISendTarget
             }
             batch.RaiseSequenceNumber(Key, _lastSequenceNumber);
         }
-        await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        for (var s = 0; s < subscriptions.Count; s++)
-        {
-            if (fanOut[s] is { } entries)
-                subscriptions[s].AcceptFromTopic(entries);
-        }
-        // Forwarded copies are sent before the send is acknowledged: a crash before this point means no acknowledgement,
-        // so the sender retries (at least once), and nothing acknowledged is lost.
-        if (forwards is not null)
-        {
-            foreach (var (target, list) in forwards)
-                await target.SendAsync(list, cancellationToken).ConfigureAwait(false);
-        }
-        return sequenceNumbers;
+        return new PreparedTopicSend(subscriptions, fanOut, forwards, sequenceNumbers);
     }
 
     /// <summary>

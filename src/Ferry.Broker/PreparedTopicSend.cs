@@ -1,0 +1,34 @@
+namespace Ferry.Broker;
+
+/// <summary>A prepared send to a topic (<see cref="TopicEntity.PrepareSend"/>): one copy per matching subscription.</summary>
+internal sealed class PreparedTopicSend(IReadOnlyList<QueueEntity> subscriptions, List<MessageEntry>?[] fanOut,
+    Dictionary<ISendTarget, List<IncomingMessage>>? forwards, long[] sequenceNumbers) : PreparedSend
+{
+    public override long[] SequenceNumbers => sequenceNumbers;
+
+    public override void Publish()
+    {
+        for (var s = 0; s < subscriptions.Count; s++)
+        {
+            if (fanOut[s] is { } entries)
+                subscriptions[s].AcceptFromTopic(entries);
+        }
+    }
+
+    // The topic keeps no reservation: a copy that was never committed is simply never indexed.
+    public override void Abort()
+    {
+    }
+
+    /// <summary>
+    /// Forwarded copies are sent before the send is acknowledged: a crash before this point means no acknowledgement,
+    /// so the sender retries (at least once), and nothing acknowledged is lost.
+    /// </summary>
+    public override async Task AfterPublishAsync(CancellationToken cancellationToken)
+    {
+        if (forwards is null)
+            return;
+        foreach (var (target, list) in forwards)
+            await target.SendAsync(list, cancellationToken).ConfigureAwait(false);
+    }
+}
