@@ -26,6 +26,7 @@ public sealed class BrokerTransaction
     private readonly List<(ISendTarget Target, IReadOnlyList<IncomingMessage> Messages)> _sends = [];
     private readonly List<(QueueEntity Queue, Guid LockToken, Settlement Settlement, Action? Committed)> _settlements = [];
     private DateTimeOffset? _deadline;
+    private BrokerException? _failure;
     private bool _discharged;
 
     internal BrokerTransaction(IMessageStore store, TimeProvider time)
@@ -98,6 +99,17 @@ public sealed class BrokerTransaction
         _deadline ??= now + Timeout;
     }
 
+    /// <summary>
+    /// An operation meant for this transaction could not be enlisted and the client could not be told (it had settled
+    /// the delivery): the transaction can then only roll back, and its commit fails with this reason.
+    /// </summary>
+    public void MarkRollbackOnly(BrokerException reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        lock (_sync)
+            _failure ??= reason;
+    }
+
     /// <summary>Drops every enlisted operation; nothing was applied, so nothing changes.</summary>
     public void Rollback()
     {
@@ -126,6 +138,8 @@ public sealed class BrokerTransaction
             _discharged = true;
             if (_deadline is { } deadline && _time.GetUtcNow() >= deadline)
                 throw new BrokerException(BrokerErrorCode.Timeout, $"The transaction timed out: it exceeded {Timeout.TotalMinutes:0} minutes since its first operation.");
+            if (_failure is { } failure)
+                throw new BrokerException(failure.Code, $"An operation of the transaction failed when it was enlisted: {failure.Message}");
             sends = [.. _sends];
             settlements = [.. _settlements];
         }
