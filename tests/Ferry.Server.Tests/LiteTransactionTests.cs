@@ -277,4 +277,56 @@ public sealed class LiteTransactionTests(ServerFixture fixture) : IClassFixture<
         await fixture.AssertServerServesAsync();
         await connection.CloseAsync();
     }
+
+    [Fact]
+    public async Task ManagementUpdateDisposition_InScope_IsAppliedOnlyAtCommit()
+    {
+        var queue = await fixture.CreateQueueAsync();
+        var connection = await fixture.ConnectAsync();
+        var session = new Session(connection);
+        await SendAsync(session, queue, "settle-by-token");
+        await SendAsync(session, queue, "settle-by-token-rolled-back");
+        var receiver = new ReceiverLink(session, "receiver", queue.Name);
+        receiver.SetCredit(2, CreditMode.Manual);
+        var first = await receiver.ReceiveAsync(Timeout);
+        var second = await receiver.ReceiveAsync(Timeout);
+        var management = new LiteNodeClient(session, queue.Name + "/$management");
+
+        using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await OffClientThread();
+            var response = await management.RequestAsync("com.microsoft:update-disposition",
+                new Map { ["lock-tokens"] = new[] { new Guid(first.DeliveryTag) }, ["disposition-status"] = "completed" });
+            Assert.Equal(200, response.ApplicationProperties["statusCode"]);
+            Assert.Equal(2, queue.Peek(SubQueue.Main, 1, 10).Count);
+            await OffClientThread();
+            scope.Complete();
+        }
+        using (new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await OffClientThread();
+            await management.RequestAsync("com.microsoft:update-disposition",
+                new Map { ["lock-tokens"] = new[] { new Guid(second.DeliveryTag) }, ["disposition-status"] = "completed" });
+            await OffClientThread();
+        }
+
+        Assert.Equal(["settle-by-token-rolled-back"], Bodies(queue));
+        Assert.True(queue.HoldsLock(new Guid(second.DeliveryTag)));
+        await connection.CloseAsync();
+    }
+
+    [Fact]
+    public async Task CoordinatorSessionEnded_ItsOpenTransactionsAreRolledBack()
+    {
+        var connection = await fixture.ConnectAsync();
+        var coordinatorSession = new Session(connection);
+        var declared = Assert.IsType<Declared>(await ControlAsync(Coordinator(coordinatorSession, "first"), new Declare()));
+        await coordinatorSession.CloseAsync();
+
+        var second = Coordinator(new Session(connection), "second");
+        var outcome = Assert.IsType<Rejected>(await ControlAsync(second, new Discharge { TxnId = declared.TxnId, Fail = false }));
+
+        Assert.Equal("amqp:transaction:unknown-id", outcome.Error.Condition.ToString());
+        await connection.CloseAsync();
+    }
 }
