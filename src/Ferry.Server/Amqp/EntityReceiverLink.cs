@@ -167,18 +167,16 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
             return;
         }
         DeliveryState outcome = AcceptedOutcome;
-        if (ToSettlement(txn.Outcome) is { } settlement)
+        try
         {
-            try
-            {
+            if (ToSettlement(txn.Outcome) is { } settlement)
                 transaction.EnlistSettlement(_queue, lockToken, settlement, () => Session.ForgetDelivery(deliveryId, lockToken));
-            }
-            catch (BrokerException ex)
-            {
-                if (!reply)
-                    transaction.MarkRollbackOnly(ex);
-                outcome = new Rejected(ServiceBusErrors.FromTransactional(ex));
-            }
+        }
+        catch (BrokerException ex)
+        {
+            if (!reply)
+                transaction.MarkRollbackOnly(ex);
+            outcome = new Rejected(ServiceBusErrors.FromTransactional(ex));
         }
         if (reply)
         {
@@ -219,29 +217,9 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
         DeliveryState outcome = AcceptedOutcome;
         try
         {
-            switch (state)
-            {
-                case Accepted:
-                    await _queue.CompleteAsync(lockToken).ConfigureAwait(false);
-                    break;
-                case Modified { UndeliverableHere: true } modified:
-                    await _queue.DeferAsync(lockToken, ServiceBusMessageCodec.ToProperties(modified.MessageAnnotations)).ConfigureAwait(false);
-                    break;
-                case Modified modified:
-                    var (properties, retryAfter) = SplitRetryAfter(modified.MessageAnnotations);
-                    await _queue.AbandonAsync(lockToken, properties, retryAfter).ConfigureAwait(false);
-                    break;
-                case Rejected rejected:
-                    var (reason, description, extra) = ServiceBusMessageCodec.ReadDeadLetterInfo(rejected.Error);
-                    await _queue.DeadLetterAsync(lockToken, reason, description, extra).ConfigureAwait(false);
-                    break;
-                case Released:
-                    await _queue.AbandonAsync(lockToken).ConfigureAwait(false);
-                    break;
-                default:
-                    // No outcome (or received): nothing to do; the lock runs out on its own.
-                    break;
-            }
+            // No outcome (or received): nothing to do; the lock runs out on its own.
+            if (ToSettlement(state) is { } settlement)
+                await _queue.SettleAsync(lockToken, settlement).ConfigureAwait(false);
         }
         catch (BrokerException ex)
         {

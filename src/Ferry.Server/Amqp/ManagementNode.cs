@@ -156,23 +156,11 @@ internal static class ManagementNode
     private static async Task<byte[]> UpdateDispositionAsync(ManagementRequest request, QueueEntity queue, AmqpMap body)
     {
         var tokens = Guids(body, "lock-tokens");
-        var status = body.TryGetValue("disposition-status", out var s) ? s as string : null;
-        var properties = body.TryGetValue("properties-to-modify", out var p) ? ServiceBusMessageCodec.ToProperties(p as AmqpMap) : null;
+        var settlement = DispositionSettlement(body);
         // Every token's settlement is started at once so they share group commits; the reply waits for all of them.
         var settlements = new List<Task>(tokens.Count);
         foreach (var token in tokens)
-        {
-            settlements.Add(status switch
-            {
-                "completed" => queue.CompleteAsync(token),
-                "abandoned" => queue.AbandonAsync(token, properties),
-                "defered" or "deferred" => queue.DeferAsync(token, properties), // "defered": the SDKs' spelling (reference §6.4)
-                "suspended" => queue.DeadLetterAsync(token,
-                    body.TryGetValue("deadletter-reason", out var r) ? r as string : null,
-                    body.TryGetValue("deadletter-description", out var d) ? d as string : null, properties),
-                _ => throw new ArgumentException($"disposition-status '{status}' is not one of completed, abandoned, defered, suspended."),
-            });
-        }
+            settlements.Add(queue.SettleAsync(token, settlement));
         await Task.WhenAll(settlements).ConfigureAwait(false);
         return request.Response(cbs: false, 200, "OK");
     }
