@@ -1,8 +1,8 @@
 namespace Ferry.Broker;
 
 /// <summary>A prepared send to a topic (<see cref="TopicEntity.PrepareSend"/>): one copy per matching subscription.</summary>
-internal sealed class PreparedTopicSend(IReadOnlyList<QueueEntity> subscriptions, List<MessageEntry>?[] fanOut,
-    Dictionary<ISendTarget, List<IncomingMessage>>? forwards, long[] sequenceNumbers) : PreparedSend
+internal sealed class PreparedTopicSend(TopicEntity topic, IReadOnlyList<QueueEntity> subscriptions, List<MessageEntry>?[] fanOut,
+    Dictionary<ISendTarget, List<IncomingMessage>>? forwards, long[] sequenceNumbers, List<string>? newDuplicates) : PreparedSend
 {
     public override long[] SequenceNumbers => sequenceNumbers;
 
@@ -15,9 +15,11 @@ internal sealed class PreparedTopicSend(IReadOnlyList<QueueEntity> subscriptions
         }
     }
 
-    // The topic keeps no reservation: a copy that was never committed is simply never indexed.
+    // A copy that was never committed is simply never indexed; only the duplicate history must forget the message-ids.
     public override void Abort()
     {
+        if (newDuplicates is not null)
+            topic.ForgetDuplicates(newDuplicates);
     }
 
     /// <summary>

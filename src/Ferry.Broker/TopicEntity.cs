@@ -116,7 +116,15 @@ public sealed class TopicEntity : ISendTarget
         ArgumentNullException.ThrowIfNull(messages);
         var batch = new WriteBatch(messages.Count * (Subscriptions.Count + 1));
         var prepared = PrepareSend(messages, batch);
-        await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            prepared.Abort();
+            throw;
+        }
         prepared.Publish();
         await prepared.AfterPublishAsync(cancellationToken).ConfigureAwait(false);
         return prepared.SequenceNumbers;
@@ -148,6 +156,7 @@ public sealed class TopicEntity : ISendTarget
         var fanOut = new List<MessageEntry>[subscriptions.Count];
         Dictionary<ISendTarget, List<IncomingMessage>>? forwards = null;
         var copies = new List<(QueueEntity Subscription, MessageEntry Entry)>(subscriptions.Count);
+        List<string>? newDuplicates = null;
         lock (_sync)
         {
             if (_closed)
@@ -161,6 +170,7 @@ public sealed class TopicEntity : ISendTarget
                     if (_duplicates.TryGetValue(messageId, out var until) && until > now)
                         continue;
                     _duplicates[messageId] = now + settings.DuplicateDetectionHistoryTimeWindow;
+                    (newDuplicates ??= []).Add(messageId);
                     batch.PutDuplicate(Key, messageId, now + settings.DuplicateDetectionHistoryTimeWindow);
                 }
                 var sequenceNumber = ++_lastSequenceNumber;
@@ -226,7 +236,17 @@ public sealed class TopicEntity : ISendTarget
             }
             batch.RaiseSequenceNumber(Key, _lastSequenceNumber);
         }
-        return new PreparedTopicSend(subscriptions, fanOut, forwards, sequenceNumbers);
+        return new PreparedTopicSend(this, subscriptions, fanOut, forwards, sequenceNumbers, newDuplicates);
+    }
+
+    /// <summary>A prepared send was not committed: its message-ids leave the duplicate history again.</summary>
+    internal void ForgetDuplicates(List<string> messageIds)
+    {
+        lock (_sync)
+        {
+            foreach (var id in messageIds)
+                _duplicates.Remove(id);
+        }
     }
 
     /// <summary>

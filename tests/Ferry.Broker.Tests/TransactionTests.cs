@@ -138,4 +138,27 @@ public sealed class TransactionTests
         Assert.Equal(BrokerErrorCode.MessageLockLost, ex.Code);
         Assert.Equal(0, transaction.Count);
     }
+
+    [Fact]
+    public async Task Commit_FailsAfterTopicSendWasPrepared_MessageIdIsNotLeftInDuplicateHistory()
+    {
+        var (f, input, _, sink) = await LockedInputAsync();
+        await using var _f = f;
+        await f.Broker.CreateTopicAsync("events", new TopicSettings { RequiresDuplicateDetection = true });
+        var audit = await f.Broker.CreateSubscriptionAsync("events", "audit", new QueueSettings());
+        Assert.True(f.Broker.TryGetSendTarget("events", out var events));
+        var transaction = f.Broker.CreateTransaction();
+        transaction.EnlistSend(events, [BrokerFixture.Message("event", messageId: "event-1")]);
+        transaction.EnlistSend(input, [BrokerFixture.Message(new string('x', 300 * 1024))]); // over 256 KB: refused at commit
+        transaction.EnlistSettlement(input, sink.Messages[0].LockToken, new Settlement(SettlementKind.Complete));
+
+        var ex = await Assert.ThrowsAsync<BrokerException>(() => transaction.CommitAsync());
+
+        Assert.Equal(BrokerErrorCode.MessageSizeExceeded, ex.Code);
+        Assert.Empty(audit.Peek(SubQueue.Main, 1, 10));
+        var sequenceNumbers = await events.SendAsync([BrokerFixture.Message("event", messageId: "event-1")]);
+        Assert.NotEqual(0, sequenceNumbers[0]); // not dropped as a duplicate of the rolled-back send
+        Assert.Single(audit.Peek(SubQueue.Main, 1, 10));
+        Assert.True(input.HoldsLock(sink.Messages[0].LockToken));
+    }
 }

@@ -17,7 +17,7 @@ public sealed class Declared : DeliveryState
 
     public override ulong DescriptorCode => Descriptor.Declared;
 
-    /// <summary>At most 32 bytes (§4.5.4 txn-id is binary; the spec sets no limit, Ferry's ids are 8 bytes).</summary>
+    /// <summary>The transaction's id: binary of the coordinator's choosing (§4.5.4); Ferry's are 8 bytes.</summary>
     public byte[] TxnId { get; set; } = [];
 
     public override void Encode(ref AmqpWriter writer)
