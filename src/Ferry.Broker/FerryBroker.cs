@@ -33,6 +33,9 @@ public sealed partial class FerryBroker : IAsyncDisposable
 
     public IMessageStore Store => _store;
 
+    /// <summary>Starts a local transaction; its operations are applied by one store commit (see <see cref="BrokerTransaction"/>).</summary>
+    public BrokerTransaction CreateTransaction() => new(_store, _time);
+
     /// <summary>Recovers the store's entities and messages and returns a running broker.</summary>
     public static async Task<FerryBroker> OpenAsync(IMessageStore store, TimeProvider time, BrokerOptions? options = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)

@@ -13,9 +13,33 @@ public sealed partial class QueueEntity
     public async Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var settings = Settings;
-        if (ForwardTarget(settings.ForwardTo, messages) is { } forward)
+        if (ForwardTarget(Settings.ForwardTo, messages) is { } forward)
             return await forward.SendAsync(Forwarded(messages), cancellationToken).ConfigureAwait(false);
+        var batch = new WriteBatch(messages.Count * 2);
+        var prepared = PrepareSend(messages, batch);
+        try
+        {
+            if (batch.Count > 0)
+                await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            prepared.Abort();
+            throw;
+        }
+        prepared.Publish();
+        return prepared.SequenceNumbers;
+    }
+
+    /// <summary>
+    /// The first half of a send (the caller has resolved auto-forwarding): checks the messages, assigns sequence numbers
+    /// and adds their rows to <paramref name="batch"/>. Nothing is visible until the caller commits the batch and calls
+    /// <see cref="PreparedSend.Publish"/>, or <see cref="PreparedSend.Abort"/> when the commit failed or never happens.
+    /// </summary>
+    /// <exception cref="BrokerException">As <see cref="SendAsync"/>; nothing was added to the batch then.</exception>
+    internal PreparedSend PrepareSend(IReadOnlyList<IncomingMessage> messages, WriteBatch batch)
+    {
+        var settings = Settings;
         var forwardingBroken = ForwardingTargetMissing(settings.ForwardTo);
         if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
             throw new BrokerException(BrokerErrorCode.EntityDisabled, DisabledMessage("send"));
@@ -42,7 +66,6 @@ public sealed partial class QueueEntity
         var fromTopic = Topic?.ReserveSequenceNumbers(messages.Count) ?? 0;
         var entries = new MessageEntry[messages.Count];
         var sequenceNumbers = new long[messages.Count];
-        var batch = new WriteBatch(messages.Count * 2);
         List<string>? newDuplicates = null;
         lock (_sync)
         {
@@ -87,31 +110,17 @@ public sealed partial class QueueEntity
             _reservedBytes += batchBytes;
             _accessedAt = now;
         }
+        return new PreparedQueueSend(this, entries, sequenceNumbers, newDuplicates, batchBytes, forwardingBroken);
+    }
 
-        try
-        {
-            if (batch.Count > 0)
-                await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            lock (_sync)
-            {
-                _reservedBytes -= batchBytes;
-                if (newDuplicates is not null)
-                {
-                    foreach (var id in newDuplicates)
-                        _duplicates.Remove(id);
-                }
-            }
-            throw;
-        }
-
+    /// <summary>The prepared send's batch is durable: the messages join the index and waiting receivers get them.</summary>
+    internal void PublishSend(MessageEntry[] entries, long batchBytes, bool toDeadLetter)
+    {
         lock (_sync)
         {
             _reservedBytes -= batchBytes;
             if (_closed)
-                return sequenceNumbers;
+                return;
             foreach (var entry in entries)
             {
                 if (entry is null)
@@ -120,10 +129,23 @@ public sealed partial class QueueEntity
                 IndexNew(entry);
             }
             Pump(_main);
-            if (forwardingBroken)
+            if (toDeadLetter)
                 Pump(_deadLetter);
         }
-        return sequenceNumbers;
+    }
+
+    /// <summary>The prepared send's batch was not committed: give back the reserved size and the duplicate-history entries.</summary>
+    internal void AbortSend(List<string>? newDuplicates, long batchBytes)
+    {
+        lock (_sync)
+        {
+            _reservedBytes -= batchBytes;
+            if (newDuplicates is not null)
+            {
+                foreach (var id in newDuplicates)
+                    _duplicates.Remove(id);
+            }
+        }
     }
 
     /// <summary>Cancels scheduled messages. Sequence numbers that are not (or no longer) scheduled are ignored.</summary>

@@ -89,6 +89,20 @@ public sealed partial class QueueEntity
         return _store.CommitAsync(new WriteBatch(1).UpdateMessage(stored), cancellationToken).AsTask();
     }
 
+    /// <summary>Applies a settlement to a locked message now: <see cref="CompleteAsync"/>, <see cref="AbandonAsync"/>,
+    /// <see cref="DeferAsync"/> or <see cref="DeadLetterAsync"/>, with their errors.</summary>
+    public Task SettleAsync(Guid lockToken, Settlement settlement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settlement);
+        return settlement.Kind switch
+        {
+            SettlementKind.Complete => CompleteAsync(lockToken, cancellationToken),
+            SettlementKind.Abandon => AbandonAsync(lockToken, settlement.PropertiesToModify, settlement.RetryAfter, cancellationToken),
+            SettlementKind.Defer => DeferAsync(lockToken, settlement.PropertiesToModify, cancellationToken),
+            _ => DeadLetterAsync(lockToken, settlement.DeadLetterReason, settlement.DeadLetterDescription, settlement.PropertiesToModify, cancellationToken),
+        };
+    }
+
     /// <summary>Renews a lock for another LockDuration from now and returns the new expiry.</summary>
     /// <exception cref="BrokerException">MessageLockLost.</exception>
     public DateTimeOffset RenewLock(Guid lockToken)

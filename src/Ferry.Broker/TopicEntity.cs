@@ -129,6 +129,29 @@ public sealed class TopicEntity : ISendTarget
     public async Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var batch = new WriteBatch(messages.Count * (Subscriptions.Count + 1));
+        var prepared = PrepareSend(messages, batch);
+        try
+        {
+            await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            prepared.Abort();
+            throw;
+        }
+        prepared.Publish();
+        await prepared.AfterPublishAsync(cancellationToken).ConfigureAwait(false);
+        return prepared.SequenceNumbers;
+    }
+
+    /// <summary>
+    /// The first half of a send: assigns sequence numbers, evaluates rules and adds a copy per matching subscription to
+    /// <paramref name="batch"/>. The caller commits the batch, then calls <see cref="PreparedSend.Publish"/> and
+    /// <see cref="PreparedSend.AfterPublishAsync"/> (auto-forwarded copies).
+    /// </summary>
+    internal PreparedSend PrepareSend(IReadOnlyList<IncomingMessage> messages, WriteBatch batch)
+    {
         var settings = Settings;
         if (settings.Status is EntityStatus.Disabled or EntityStatus.SendDisabled)
             throw new BrokerException(BrokerErrorCode.EntityDisabled, $"Messaging entity '{Name}' is currently disabled for send (status {settings.Status}).");
@@ -148,7 +171,7 @@ public sealed class TopicEntity : ISendTarget
         var fanOut = new List<MessageEntry>[subscriptions.Count];
         Dictionary<ISendTarget, List<IncomingMessage>>? forwards = null;
         var copies = new List<(QueueEntity Subscription, MessageEntry Entry)>(subscriptions.Count);
-        var batch = new WriteBatch(messages.Count * (subscriptions.Count + 1));
+        List<string>? newDuplicates = null;
         lock (_sync)
         {
             if (_closed)
@@ -162,6 +185,7 @@ public sealed class TopicEntity : ISendTarget
                     if (_duplicates.TryGetValue(messageId, out var until) && until > now)
                         continue;
                     _duplicates[messageId] = now + settings.DuplicateDetectionHistoryTimeWindow;
+                    (newDuplicates ??= []).Add(messageId);
                     batch.PutDuplicate(Key, messageId, now + settings.DuplicateDetectionHistoryTimeWindow);
                 }
                 var sequenceNumber = ++_lastSequenceNumber;
@@ -227,20 +251,17 @@ public sealed class TopicEntity : ISendTarget
             }
             batch.RaiseSequenceNumber(Key, _lastSequenceNumber);
         }
-        await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        for (var s = 0; s < subscriptions.Count; s++)
+        return new PreparedTopicSend(this, subscriptions, fanOut, forwards, sequenceNumbers, newDuplicates);
+    }
+
+    /// <summary>A prepared send was not committed: its message-ids leave the duplicate history again.</summary>
+    internal void ForgetDuplicates(List<string> messageIds)
+    {
+        lock (_sync)
         {
-            if (fanOut[s] is { } entries)
-                subscriptions[s].AcceptFromTopic(entries);
+            foreach (var id in messageIds)
+                _duplicates.Remove(id);
         }
-        // Forwarded copies are sent before the send is acknowledged: a crash before this point means no acknowledgement,
-        // so the sender retries (at least once), and nothing acknowledged is lost.
-        if (forwards is not null)
-        {
-            foreach (var (target, list) in forwards)
-                await target.SendAsync(list, cancellationToken).ConfigureAwait(false);
-        }
-        return sequenceNumbers;
     }
 
     /// <summary>

@@ -280,11 +280,11 @@ public class PerformativeTests
     }
 
     [Fact]
-    public void DeliveryState_Transactional_ThrowsNotImplemented()
+    public void DeliveryState_UnknownDescriptor_ThrowsNotImplemented()
     {
         var ex = Assert.Throws<AmqpDecodeException>(() =>
         {
-            var reader = new AmqpReader(Hex.Bytes("00533445"));
+            var reader = new AmqpReader(Hex.Bytes("00533F45"));
             DeliveryState.Decode(ref reader);
         });
         Assert.Equal(AmqpErrorCode.NotImplemented, ex.Condition);

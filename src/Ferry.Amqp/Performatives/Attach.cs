@@ -20,7 +20,11 @@ public sealed class Attach : Performative
     /// <summary>Null encodes the null source, which is how a broker refuses a link (§2.6.3).</summary>
     public Source? Source { get; set; }
 
+    /// <summary>The target terminus; null when the target is a <see cref="Coordinator"/> (or absent).</summary>
     public Target? Target { get; set; }
+
+    /// <summary>Set instead of <see cref="Target"/> when the link's target is a transaction coordinator (§4.5.1).</summary>
+    public Coordinator? Coordinator { get; set; }
 
     public AmqpMap? Unsettled { get; set; }
 
@@ -47,7 +51,7 @@ public sealed class Attach : Performative
         writer.FieldUByte(ref s, SndSettleMode == SenderSettleMode.Mixed ? null : (byte)SndSettleMode);
         writer.FieldUByte(ref s, RcvSettleMode == ReceiverSettleMode.First ? null : (byte)RcvSettleMode);
         writer.FieldComposite(ref s, Source);
-        writer.FieldComposite(ref s, Target);
+        writer.FieldComposite(ref s, Coordinator is null ? Target : Coordinator);
         writer.FieldMap(ref s, Unsettled);
         writer.FieldBoolean(ref s, IncompleteUnsettled ? true : null);
         writer.FieldUInt(ref s, InitialDeliveryCount);
@@ -75,7 +79,18 @@ public sealed class Attach : Performative
         if (n > 0)
         {
             n--;
-            p.Target = Target.Decode(ref f);
+            // The target is a target (§3.5.4) or a coordinator (§4.5.1): peek at the descriptor on a copy of the reader.
+            var peek = f;
+            if (!peek.TryReadNull() && peek.ReadDescriptorCode() == Descriptor.Coordinator)
+            {
+                var fields = peek.ReadList(out int count);
+                p.Coordinator = Coordinator.DecodeFields(ref fields, count);
+                f = peek;
+            }
+            else
+            {
+                p.Target = Target.Decode(ref f);
+            }
         }
 
         if (f.NextField(ref n)) p.Unsettled = FieldReader.ReadMap(ref f);

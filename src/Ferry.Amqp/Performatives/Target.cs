@@ -34,8 +34,7 @@ public sealed class Target : IAmqpComposite
     }
 
     /// <summary>Reads a described target, or null when the value is null.</summary>
-    /// <exception cref="AmqpDecodeException">Malformed, or a coordinator target (transactions are not implemented;
-    /// condition <c>amqp:not-implemented</c>).</exception>
+    /// <exception cref="AmqpDecodeException">Malformed, or a coordinator (which <see cref="Attach"/> reads itself).</exception>
     public static Target? Decode(ref AmqpReader reader)
     {
         if (reader.TryReadNull())
@@ -46,7 +45,7 @@ public sealed class Target : IAmqpComposite
         ulong code = reader.ReadDescriptorCode();
         if (code == Descriptor.Coordinator)
         {
-            throw new AmqpDecodeException(AmqpErrorCode.NotImplemented, "Transaction coordinators are not supported.");
+            throw new AmqpDecodeException("A coordinator (AMQP 1.0 §4.5.1) is only valid as the target of an attach.");
         }
 
         if (code != Descriptor.Target)

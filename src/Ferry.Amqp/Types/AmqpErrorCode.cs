@@ -1,7 +1,7 @@
 namespace Ferry.Amqp;
 
 /// <summary>Error condition symbols from AMQP 1.0 §2.8.15 (amqp-error), §2.8.16 (connection-error),
-/// §2.8.17 (session-error) and §2.8.18 (link-error).</summary>
+/// §2.8.17 (session-error), §2.8.18 (link-error) and transaction-error (part 4, §4.5.8).</summary>
 public static class AmqpErrorCode
 {
     public const string InternalError = "amqp:internal-error";
@@ -32,4 +32,8 @@ public static class AmqpErrorCode
     public const string MessageSizeExceeded = "amqp:link:message-size-exceeded";
     public const string LinkRedirect = "amqp:link:redirect";
     public const string Stolen = "amqp:link:stolen";
+
+    public const string TransactionUnknownId = "amqp:transaction:unknown-id";
+    public const string TransactionRollback = "amqp:transaction:rollback";
+    public const string TransactionTimeout = "amqp:transaction:timeout";
 }

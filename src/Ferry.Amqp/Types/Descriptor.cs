@@ -2,7 +2,7 @@ namespace Ferry.Amqp;
 
 /// <summary>
 /// Numeric descriptors of the AMQP-defined composite types: domain 0x00000000 (AMQP 1.0 §1.5), so the code is
-/// the low 32 bits. Performatives §2.7, definitions §2.8, messaging §3.2/§3.4/§3.5, SASL §5.3.3.
+/// the low 32 bits. Performatives §2.7, definitions §2.8, messaging §3.2/§3.4/§3.5, transactions §4.5, SASL §5.3.3.
 /// </summary>
 public static class Descriptor
 {
@@ -28,6 +28,10 @@ public static class Descriptor
     public const ulong DeleteOnNoMessages = 0x2D;
     public const ulong DeleteOnNoLinksOrMessages = 0x2E;
     public const ulong Coordinator = 0x30;
+    public const ulong Declare = 0x31;
+    public const ulong Discharge = 0x32;
+    public const ulong Declared = 0x33;
+    public const ulong TransactionalState = 0x34;
     public const ulong SaslMechanisms = 0x40;
     public const ulong SaslInit = 0x41;
     public const ulong SaslChallenge = 0x42;
@@ -68,6 +72,10 @@ public static class Descriptor
         _ when ascii.SequenceEqual("amqp:delete-on-no-messages:list"u8) => DeleteOnNoMessages,
         _ when ascii.SequenceEqual("amqp:delete-on-no-links-or-messages:list"u8) => DeleteOnNoLinksOrMessages,
         _ when ascii.SequenceEqual("amqp:coordinator:list"u8) => Coordinator,
+        _ when ascii.SequenceEqual("amqp:declare:list"u8) => Declare,
+        _ when ascii.SequenceEqual("amqp:discharge:list"u8) => Discharge,
+        _ when ascii.SequenceEqual("amqp:declared:list"u8) => Declared,
+        _ when ascii.SequenceEqual("amqp:transactional-state:list"u8) => TransactionalState,
         _ when ascii.SequenceEqual("amqp:sasl-mechanisms:list"u8) => SaslMechanisms,
         _ when ascii.SequenceEqual("amqp:sasl-init:list"u8) => SaslInit,
         _ when ascii.SequenceEqual("amqp:sasl-challenge:list"u8) => SaslChallenge,

@@ -10,6 +10,7 @@ internal sealed partial class AmqpSession
     private static readonly AmqpSymbol SessionFilter = "com.microsoft:session-filter";
     private static readonly AmqpSymbol TimeoutProperty = "com.microsoft:timeout";
     private static readonly AmqpSymbol LockedUntilProperty = "com.microsoft:locked-until-utc";
+    private static readonly AmqpSymbol TransferDestinationProperty = "com.microsoft:transfer-destination-address";
     private static readonly TimeSpan DefaultSessionTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Routes an attach (§2.7.3) to $cbs, a $management node, or an entity.</summary>
@@ -24,6 +25,11 @@ internal sealed partial class AmqpSession
             }
         }
         var clientSends = attach.Role == Role.Sender;
+        if (clientSends && attach.Coordinator is not null)
+        {
+            Accept(attach, new CoordinatorLink(this, attach));
+            return;
+        }
         var address = NormalizeAddress(clientSends ? attach.Target?.Address : attach.Source?.Address);
         if (address is null)
         {
@@ -58,6 +64,11 @@ internal sealed partial class AmqpSession
                 RefuseUnauthorized(attach, address);
                 return;
             }
+            if (attach.Properties is { } properties && properties.TryGetValue(TransferDestinationProperty, out var via))
+            {
+                AttachSendVia(attach, address, via as string);
+                return;
+            }
             Accept(attach, new EntitySenderLink(this, attach, target));
             return;
         }
@@ -88,6 +99,33 @@ internal sealed partial class AmqpSession
             return;
         }
         Accept(attach, link);
+    }
+
+    /// <summary>
+    /// Send-via (Service Bus AMQP guide, "Send-via functionality"): the link is attached to the via entity, and its
+    /// <c>com.microsoft:transfer-destination-address</c> names where its messages go. Both must exist and be authorized.
+    /// Ferry's transactions span entities in one store commit, so the messages go straight to the destination (Azure
+    /// passes them through the via entity's transfer queue; the result a client sees is the same).
+    /// </summary>
+    private void AttachSendVia(Attach attach, string via, string? destinationAddress)
+    {
+        var destination = NormalizeAddress(destinationAddress);
+        if (destination is null)
+        {
+            Refuse(attach, AmqpErrorCode.InvalidField, $"The attach property {TransferDestinationProperty.Value} must be a non-empty string naming an entity.");
+            return;
+        }
+        if (!Connection.Broker.TryGetSendTarget(destination, out var target))
+        {
+            Refuse(attach, AmqpErrorCode.NotFound, $"The messaging entity '{Connection.Broker.EntityAddress(destination)}' could not be found.");
+            return;
+        }
+        if (!Connection.IsAuthorized(destination))
+        {
+            RefuseUnauthorized(attach, destination);
+            return;
+        }
+        Accept(attach, new EntitySenderLink(this, attach, target), attach.Properties);
     }
 
     /// <summary>
@@ -184,7 +222,7 @@ internal sealed partial class AmqpSession
         return address.Length == 0 ? null : address;
     }
 
-    private void Accept(Attach attach, AmqpLink link)
+    private void Accept(Attach attach, AmqpLink link, AmqpMap? properties = null)
     {
         lock (Connection.SyncRoot)
         {
@@ -198,8 +236,11 @@ internal sealed partial class AmqpSession
                 RcvSettleMode = attach.RcvSettleMode,
                 Source = attach.Source,
                 Target = attach.Target,
+                // A coordinator answers with the capability it supports (§4.5.1): local transactions only.
+                Coordinator = link is CoordinatorLink ? new Coordinator { Capabilities = [Coordinator.LocalTransactions] } : null,
                 InitialDeliveryCount = attach.Role == Role.Receiver ? 0u : null,
                 MaxMessageSize = link is EntitySenderLink sender ? sender.MaxMessageSize : null,
+                Properties = properties,
             };
             Connection.WriteFrame(Channel, reply);
         }

@@ -132,7 +132,11 @@ internal sealed partial class AmqpSession
             bool known;
             lock (Connection.SyncRoot)
             {
-                known = _unsettled.Remove(id, out target);
+                // A transactional settlement keeps the delivery until the transaction commits: after a rollback the
+                // message is still locked, and the client may settle the same delivery again.
+                known = disposition.State is TransactionalState
+                    ? _unsettled.TryGetValue(id, out target)
+                    : _unsettled.Remove(id, out target);
             }
             if (known)
                 target.Link.Settle(id, target.LockToken, disposition.State, reply: !disposition.Settled);
@@ -163,6 +167,16 @@ internal sealed partial class AmqpSession
     }
 
     public uint AllocateSettledTransfer() => _nextOutgoingId++;
+
+    /// <summary>A transaction committed the settlement of this delivery: it is settled now (if it is still the same lock).</summary>
+    public void ForgetDelivery(uint deliveryId, Guid lockToken)
+    {
+        lock (Connection.SyncRoot)
+        {
+            if (_unsettled.TryGetValue(deliveryId, out var entry) && entry.LockToken == lockToken)
+                _unsettled.Remove(deliveryId);
+        }
+    }
 
     /// <summary>Forgets the unsettled deliveries of a link that went away; their locks stay valid until they expire.</summary>
     public void ForgetDeliveries(EntityReceiverLink link)

@@ -143,36 +143,86 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
     }
 
     /// <summary>Applies the client's outcome for one delivery, then answers with a settled disposition (reference §5.1).</summary>
-    public void Settle(uint deliveryId, Guid lockToken, DeliveryState? state, bool reply) => _ = SettleAsync(deliveryId, lockToken, state, reply);
+    public void Settle(uint deliveryId, Guid lockToken, DeliveryState? state, bool reply)
+    {
+        if (state is TransactionalState txn)
+        {
+            SettleInTransaction(deliveryId, lockToken, txn, reply);
+            return;
+        }
+        _ = SettleAsync(deliveryId, lockToken, state, reply);
+    }
+
+    /// <summary>
+    /// Transactional retirement (AMQP 1.0 §4.4.2): the outcome is enlisted and applied when the transaction commits; the
+    /// message stays locked meanwhile. Answered with transactional-state (accepted, or rejected with the reason). When
+    /// the client settled the delivery and cannot be told of a failure, the transaction is marked to roll back.
+    /// </summary>
+    private void SettleInTransaction(uint deliveryId, Guid lockToken, TransactionalState txn, bool reply)
+    {
+        if (!Connection.TryGetTransaction(txn.TxnId, out var transaction))
+        {
+            var unknown = ServiceBusErrors.UnknownTransaction(txn.TxnId);
+            if (reply)
+                Connection.WriteFrame(Session.Channel, new Disposition { Role = Role.Sender, First = deliveryId, Settled = true, State = new Rejected(unknown) });
+            else
+                DetachWithError(unknown.Condition, unknown.Description!);
+            return;
+        }
+        DeliveryState outcome = AcceptedOutcome;
+        try
+        {
+            if (ToSettlement(txn.Outcome) is { } settlement)
+                transaction.EnlistSettlement(_queue, lockToken, settlement, () => Session.ForgetDelivery(deliveryId, lockToken));
+        }
+        catch (BrokerException ex)
+        {
+            if (!reply)
+                transaction.MarkRollbackOnly(ex);
+            outcome = new Rejected(ServiceBusErrors.FromTransactional(ex));
+        }
+        if (reply)
+        {
+            Connection.WriteFrame(Session.Channel, new Disposition
+            {
+                Role = Role.Sender,
+                First = deliveryId,
+                Settled = true,
+                State = new TransactionalState { TxnId = txn.TxnId, Outcome = outcome },
+            });
+        }
+    }
+
+    /// <summary>The settlement an outcome asks for (reference §5.1); null for none (no outcome, or received).</summary>
+    private static Settlement? ToSettlement(DeliveryState? outcome)
+    {
+        switch (outcome)
+        {
+            case Accepted:
+                return new Settlement(SettlementKind.Complete);
+            case Modified { UndeliverableHere: true } modified:
+                return new Settlement(SettlementKind.Defer, ServiceBusMessageCodec.ToProperties(modified.MessageAnnotations));
+            case Modified modified:
+                var (properties, retryAfter) = SplitRetryAfter(modified.MessageAnnotations);
+                return new Settlement(SettlementKind.Abandon, properties, RetryAfter: retryAfter);
+            case Rejected rejected:
+                var (reason, description, extra) = ServiceBusMessageCodec.ReadDeadLetterInfo(rejected.Error);
+                return new Settlement(SettlementKind.DeadLetter, extra, reason, description);
+            case Released:
+                return new Settlement(SettlementKind.Abandon);
+            default:
+                return null;
+        }
+    }
 
     private async Task SettleAsync(uint deliveryId, Guid lockToken, DeliveryState? state, bool reply)
     {
         DeliveryState outcome = AcceptedOutcome;
         try
         {
-            switch (state)
-            {
-                case Accepted:
-                    await _queue.CompleteAsync(lockToken).ConfigureAwait(false);
-                    break;
-                case Modified { UndeliverableHere: true } modified:
-                    await _queue.DeferAsync(lockToken, ServiceBusMessageCodec.ToProperties(modified.MessageAnnotations)).ConfigureAwait(false);
-                    break;
-                case Modified modified:
-                    var (properties, retryAfter) = SplitRetryAfter(modified.MessageAnnotations);
-                    await _queue.AbandonAsync(lockToken, properties, retryAfter).ConfigureAwait(false);
-                    break;
-                case Rejected rejected:
-                    var (reason, description, extra) = ServiceBusMessageCodec.ReadDeadLetterInfo(rejected.Error);
-                    await _queue.DeadLetterAsync(lockToken, reason, description, extra).ConfigureAwait(false);
-                    break;
-                case Released:
-                    await _queue.AbandonAsync(lockToken).ConfigureAwait(false);
-                    break;
-                default:
-                    // No outcome (or received): nothing to do; the lock runs out on its own.
-                    break;
-            }
+            // No outcome (or received): nothing to do; the lock runs out on its own.
+            if (ToSettlement(state) is { } settlement)
+                await _queue.SettleAsync(lockToken, settlement).ConfigureAwait(false);
         }
         catch (BrokerException ex)
         {

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Ferry.Server.Amqp;
 
-/// <summary>A client's sender link to a queue or topic: each message (or 0x80013700 batch) becomes one atomic broker send.</summary>
+/// <summary>
+/// A client's sender link to a queue or topic: each message (or 0x80013700 batch) becomes one atomic broker send. A
+/// delivery carrying transactional-state is enlisted in that transaction instead and enqueued when it commits
+/// (AMQP 1.0 §4.4.1). With send-via the link is attached to one entity and sends to another (its target).
+/// </summary>
 internal sealed class EntitySenderLink : IncomingLink
 {
     public override LinkKind Kind => LinkKind.Send;
@@ -42,7 +46,7 @@ internal sealed class EntitySenderLink : IncomingLink
     // Batches carry framing overhead around their messages; the broker checks each message's own size.
     protected override long MessageSizeLimit => (long)QueueSettings.MaxMessageSizeLimitInKilobytes * 1024 + 64 * 1024;
 
-    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message)
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
     {
         IReadOnlyList<IncomingMessage> messages;
         try
@@ -61,7 +65,34 @@ internal sealed class EntitySenderLink : IncomingLink
             Settle(deliveryId, settled, new Rejected(new AmqpError(ServiceBusErrors.ArgumentError, $"The message could not be decoded: {ex.Message}")));
             return;
         }
+        if (state is TransactionalState txn)
+        {
+            Enlist(deliveryId, settled, txn.TxnId, messages);
+            return;
+        }
         _ = SendAsync(deliveryId, settled, messages);
+    }
+
+    /// <summary>Transactional posting (§4.4.1): answered with transactional-state (accepted, or rejected with the reason).</summary>
+    private void Enlist(uint deliveryId, bool settled, byte[] txnId, IReadOnlyList<IncomingMessage> messages)
+    {
+        if (!Connection.TryGetTransaction(txnId, out var transaction))
+        {
+            Settle(deliveryId, settled, new Rejected(ServiceBusErrors.UnknownTransaction(txnId)));
+            return;
+        }
+        DeliveryState outcome = AcceptedOutcome;
+        try
+        {
+            transaction.EnlistSend(_target, messages);
+        }
+        catch (BrokerException ex)
+        {
+            if (settled)
+                transaction.MarkRollbackOnly(ex);
+            outcome = new Rejected(ServiceBusErrors.FromTransactional(ex));
+        }
+        Settle(deliveryId, settled, new TransactionalState { TxnId = txnId, Outcome = outcome });
     }
 
     private async Task SendAsync(uint deliveryId, bool settled, IReadOnlyList<IncomingMessage> messages)

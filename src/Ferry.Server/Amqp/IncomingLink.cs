@@ -30,8 +30,11 @@ internal abstract class IncomingLink : AmqpLink
     /// <summary>Largest message accepted on this link, in bytes.</summary>
     protected abstract long MessageSizeLimit { get; }
 
-    /// <summary>A complete message arrived. <paramref name="message"/> is owned by the callee.</summary>
-    protected abstract void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message);
+    /// <summary>
+    /// A complete message arrived. <paramref name="message"/> is owned by the callee; <paramref name="state"/> is the
+    /// delivery state of its first transfer (a <see cref="TransactionalState"/> enlists it in a transaction, §4.4.1).
+    /// </summary>
+    protected abstract void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state);
 
     public override void OnAttached()
     {
@@ -92,13 +95,13 @@ internal abstract class IncomingLink : AmqpLink
                     throw new AmqpProtocolException(AmqpErrorCode.NotAllowed, "The first transfer of a delivery must carry a delivery-id (AMQP 1.0 §2.7.5).");
                 if (payload.Length > MessageSizeLimit)
                     throw new AmqpProtocolException(AmqpErrorCode.MessageSizeExceeded, $"The message is larger than {MessageSizeLimit} bytes, the largest this link accepts.");
-                Deliver(id, transfer.Settled == true, transfer.MessageFormat ?? 0, payload.ToArray());
+                Deliver(id, transfer.Settled == true, transfer.MessageFormat ?? 0, payload.ToArray(), transfer.State);
             }
             else
             {
                 _assembler ??= new TransferAssembler(MessageSizeLimit);
                 if (_assembler.Append(transfer, payload) == TransferResult.Complete)
-                    Deliver(_assembler.DeliveryId, _assembler.Settled, _assembler.MessageFormat, _assembler.Message.ToArray());
+                    Deliver(_assembler.DeliveryId, _assembler.Settled, _assembler.MessageFormat, _assembler.Message.ToArray(), _assembler.State);
             }
         }
         catch (AmqpProtocolException ex)
@@ -108,11 +111,11 @@ internal abstract class IncomingLink : AmqpLink
         }
     }
 
-    private void Deliver(uint deliveryId, bool settled, uint messageFormat, byte[] message)
+    private void Deliver(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
     {
         lock (_creditLock)
             _outstanding++;
-        OnMessage(deliveryId, settled, messageFormat, message);
+        OnMessage(deliveryId, settled, messageFormat, message, state);
     }
 
     /// <summary>

@@ -13,10 +13,14 @@ internal static class ManagementNode
 {
     private const string Prefix = "com.microsoft:";
 
-    public static async Task<byte[]> HandleAsync(AmqpConnection connection, string entityPath, ManagementRequest request)
+    /// <param name="txnId">Set when the request was sent within a transaction (its transfer carried transactional-state):
+    /// update-disposition is then enlisted in it; other operations are refused (400).</param>
+    public static async Task<byte[]> HandleAsync(AmqpConnection connection, string entityPath, ManagementRequest request, byte[]? txnId = null)
     {
         var broker = connection.Broker;
         var body = request.BodyMap;
+        if (txnId is not null)
+            return HandleInTransaction(connection, entityPath, request, body, txnId);
         if (!broker.TryResolve(entityPath, out var queue, out var subQueue))
         {
             if (broker.TryGetTopic(entityPath, out var topic))
@@ -152,25 +156,68 @@ internal static class ManagementNode
     private static async Task<byte[]> UpdateDispositionAsync(ManagementRequest request, QueueEntity queue, AmqpMap body)
     {
         var tokens = Guids(body, "lock-tokens");
-        var status = body.TryGetValue("disposition-status", out var s) ? s as string : null;
-        var properties = body.TryGetValue("properties-to-modify", out var p) ? ServiceBusMessageCodec.ToProperties(p as AmqpMap) : null;
+        var settlement = DispositionSettlement(body);
         // Every token's settlement is started at once so they share group commits; the reply waits for all of them.
         var settlements = new List<Task>(tokens.Count);
         foreach (var token in tokens)
-        {
-            settlements.Add(status switch
-            {
-                "completed" => queue.CompleteAsync(token),
-                "abandoned" => queue.AbandonAsync(token, properties),
-                "defered" or "deferred" => queue.DeferAsync(token, properties), // "defered": the SDKs' spelling (reference §6.4)
-                "suspended" => queue.DeadLetterAsync(token,
-                    body.TryGetValue("deadletter-reason", out var r) ? r as string : null,
-                    body.TryGetValue("deadletter-description", out var d) ? d as string : null, properties),
-                _ => throw new ArgumentException($"disposition-status '{status}' is not one of completed, abandoned, defered, suspended."),
-            });
-        }
+            settlements.Add(queue.SettleAsync(token, settlement));
         await Task.WhenAll(settlements).ConfigureAwait(false);
         return request.Response(cbs: false, 200, "OK");
+    }
+
+    /// <summary>
+    /// A request within a transaction. Settling by lock token (update-disposition) is enlisted and applied at commit.
+    /// Scheduling is not: its response must carry sequence numbers, which Ferry assigns when a transaction commits.
+    /// </summary>
+    private static byte[] HandleInTransaction(AmqpConnection connection, string entityPath, ManagementRequest request, AmqpMap body, byte[] txnId)
+    {
+        if (request.Operation != Prefix + "update-disposition")
+        {
+            return request.ErrorResponse(cbs: false, 400, AmqpErrorCode.NotImplemented,
+                $"The management operation '{request.Operation}' cannot take part in a transaction on Ferry; only update-disposition can.");
+        }
+        if (!connection.Broker.TryResolve(entityPath, out var queue, out _))
+        {
+            return request.ErrorResponse(cbs: false, 404, ServiceBusErrors.NotFound,
+                $"The messaging entity '{connection.Broker.EntityAddress(entityPath)}' could not be found.");
+        }
+        if (!connection.TryGetTransaction(txnId, out var transaction))
+        {
+            var unknown = ServiceBusErrors.UnknownTransaction(txnId);
+            return request.ErrorResponse(cbs: false, 400, unknown.Condition, unknown.Description!);
+        }
+        try
+        {
+            var settlement = DispositionSettlement(body);
+            foreach (var token in Guids(body, "lock-tokens"))
+                transaction.EnlistSettlement(queue, token, settlement);
+        }
+        catch (BrokerException ex)
+        {
+            var error = ServiceBusErrors.FromTransactional(ex);
+            return request.ErrorResponse(cbs: false, ServiceBusErrors.StatusCode(ex.Code), error.Condition, error.Description!);
+        }
+        catch (ArgumentException ex)
+        {
+            return request.ErrorResponse(cbs: false, 400, ServiceBusErrors.ArgumentError, ex.Message);
+        }
+        return request.Response(cbs: false, 200, "OK");
+    }
+
+    private static Settlement DispositionSettlement(AmqpMap body)
+    {
+        var status = body.TryGetValue("disposition-status", out var s) ? s as string : null;
+        var properties = body.TryGetValue("properties-to-modify", out var p) ? ServiceBusMessageCodec.ToProperties(p as AmqpMap) : null;
+        return status switch
+        {
+            "completed" => new Settlement(SettlementKind.Complete),
+            "abandoned" => new Settlement(SettlementKind.Abandon, properties),
+            "defered" or "deferred" => new Settlement(SettlementKind.Defer, properties),
+            "suspended" => new Settlement(SettlementKind.DeadLetter, properties,
+                body.TryGetValue("deadletter-reason", out var r) ? r as string : null,
+                body.TryGetValue("deadletter-description", out var d) ? d as string : null),
+            _ => throw new ArgumentException($"disposition-status '{status}' is not one of completed, abandoned, defered, suspended."),
+        };
     }
 
     private static string SessionId(AmqpMap body) =>

@@ -19,13 +19,21 @@ internal sealed class NodeRequestLink : IncomingLink
     // Requests carry messages (schedule-message) of up to the largest message size.
     protected override long MessageSizeLimit => 101L * 1024 * 1024;
 
-    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message)
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
     {
+        // A request sent within a transaction (the SDKs' settlement by lock token) carries transactional-state (§4.4.1):
+        // the transfer is answered in kind, and the operation is enlisted (or refused in the response).
+        if (state is TransactionalState txn)
+        {
+            Settle(deliveryId, settled, new TransactionalState { TxnId = txn.TxnId, Outcome = AcceptedOutcome });
+            _ = HandleAsync(message, txn.TxnId);
+            return;
+        }
         Settle(deliveryId, settled, AcceptedOutcome);
-        _ = HandleAsync(message);
+        _ = HandleAsync(message, null);
     }
 
-    private async Task HandleAsync(byte[] message)
+    private async Task HandleAsync(byte[] message, byte[]? txnId)
     {
         ManagementRequest request;
         try
@@ -42,7 +50,7 @@ internal sealed class NodeRequestLink : IncomingLink
         {
             response = _kind == NodeKind.Cbs
                 ? CbsNode.Handle(Connection, request)
-                : await ManagementNode.HandleAsync(Connection, _entityPath, request).ConfigureAwait(false);
+                : await ManagementNode.HandleAsync(Connection, _entityPath, request, txnId).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -64,4 +64,12 @@ internal static class ServiceBusErrors
     };
 
     public static AmqpError From(BrokerException ex) => new(Condition(ex.Code), ex.Message);
+
+    /// <summary>An operation enlisted in a transaction failed: a timeout is <c>amqp:transaction:timeout</c> (§4.5.8).</summary>
+    public static AmqpError FromTransactional(BrokerException ex) =>
+        ex.Code == BrokerErrorCode.Timeout ? new AmqpError(AmqpErrorCode.TransactionTimeout, ex.Message) : From(ex);
+
+    /// <summary>A txn-id that names no open transaction of this connection (§4.5.8 unknown-id).</summary>
+    public static AmqpError UnknownTransaction(ReadOnlySpan<byte> txnId) => new(AmqpErrorCode.TransactionUnknownId,
+        $"The transaction 0x{Convert.ToHexString(txnId)} is unknown on this connection: it was not declared on it, or it was already discharged, timed out or rolled back.");
 }
