@@ -167,7 +167,7 @@ internal static class ServiceBusMessageCodec
                 case SystemProperty.ReplyTo: properties.ReplyTo = text; break;
                 case SystemProperty.SessionId: properties.GroupId = text; break;
                 case SystemProperty.ReplyToSessionId: properties.ReplyToGroupId = text; break;
-                case SystemProperty.ContentType: properties.ContentType = text is null ? null : new AmqpSymbol(text); break;
+                case SystemProperty.ContentType: properties.ContentType = text is null ? null : (AmqpSymbol?)new AmqpSymbol(text); break;
                 default: throw new InvalidOperationException($"The system property {property} is not one a rule action sets.");
             }
         }
