@@ -146,17 +146,40 @@ internal static class ServiceBusMessageCodec
     /// that live in the properties section (message-id, correlation-id, subject, to, reply-to, group-id,
     /// reply-to-group-id, content-type), a copy with that section rewritten. Call before <see cref="DeliveryParts"/>.
     /// </summary>
-    public static ReadOnlyMemory<byte> DeliveredBody(BrokerMessage message, ReadOnlyMemory<byte> body)
+    public static ReadOnlyMemory<byte> DeliveredBody(BrokerMessage message, ReadOnlyMemory<byte> body) =>
+        WithSystemOverrides(message, body.Span) is { } rewritten ? rewritten : body;
+
+    /// <inheritdoc cref="DeliveredBody(BrokerMessage, ReadOnlyMemory{byte})"/>
+    public static ReadOnlySpan<byte> DeliveredSpan(BrokerMessage message, ReadOnlySpan<byte> body) =>
+        WithSystemOverrides(message, body) is { } rewritten ? rewritten : body;
+
+    /// <summary>A rule action's SET sys.TimeToLive as the header's ttl (milliseconds; none when beyond uint range).</summary>
+    public static void ApplyTimeToLive(BrokerMessage message, Header header)
+    {
+        if (message.SystemPropertyOverrides is { } system && system.TryGetValue(SystemProperty.TimeToLive, out var ttl) && ttl is TimeSpan span)
+            header.Ttl = span.TotalMilliseconds >= uint.MaxValue ? null : (uint)span.TotalMilliseconds;
+    }
+
+    /// <summary>Removes the application properties a rule action removed from <paramref name="application"/>.</summary>
+    public static void RemoveRemoved(BrokerMessage message, AmqpMap application)
+    {
+        if (message.RemovedProperties is not { } removed)
+            return;
+        foreach (var key in removed)
+            application.Remove(key);
+    }
+
+    private static byte[]? WithSystemOverrides(BrokerMessage message, ReadOnlySpan<byte> body)
     {
         if (message.SystemPropertyOverrides is not { Count: > 0 } overrides)
-            return body;
-        var sections = MessageSections.Scan(body.Span);
+            return null;
+        var sections = MessageSections.Scan(body);
         Properties? properties = null;
         foreach (var (property, value) in overrides)
         {
             if (property is SystemProperty.TimeToLive or SystemProperty.ScheduledEnqueueTimeUtc or SystemProperty.PartitionKey)
                 continue;
-            properties ??= sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(body.Span)) : new Properties();
+            properties ??= sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(body)) : new Properties();
             var text = (string?)value;
             switch (property)
             {
@@ -171,7 +194,7 @@ internal static class ServiceBusMessageCodec
                 default: throw new InvalidOperationException($"The system property {property} is not one a rule action sets.");
             }
         }
-        return properties is null ? body : WithProperties(body.Span, sections, properties);
+        return properties is null ? null : WithProperties(body, sections, properties);
     }
 
     /// <summary>What goes in front of the stored sections on delivery: header with the delivery count, broker annotations.</summary>
@@ -194,8 +217,7 @@ internal static class ServiceBusMessageCodec
         {
             // A rule action's SET sys.TimeToLive shows as the header's ttl (milliseconds); SET sys.PartitionKey as the
             // annotation the SDKs read it from. The schedule is the entry's own (message.ScheduledEnqueueTime, above).
-            if (system.TryGetValue(SystemProperty.TimeToLive, out var ttl) && ttl is TimeSpan span)
-                header.Ttl = span.TotalMilliseconds >= uint.MaxValue ? null : (uint)span.TotalMilliseconds;
+            ApplyTimeToLive(message, header);
             if (system.TryGetValue(SystemProperty.PartitionKey, out var partitionKey))
                 (annotations.Additional ??= [])[ServiceBusAnnotations.PartitionKey] = partitionKey;
             if (system.ContainsKey(SystemProperty.ScheduledEnqueueTimeUtc) && message.ScheduledEnqueueTime is null)
@@ -207,11 +229,7 @@ internal static class ServiceBusMessageCodec
             applicationProperties = sections.ApplicationProperties.IsPresent
                 ? MapSection.Decode(sections.ApplicationProperties.Slice(body))
                 : new AmqpMap();
-            if (message.RemovedProperties is { } removed)
-            {
-                foreach (var key in removed)
-                    applicationProperties.Remove(key);
-            }
+            RemoveRemoved(message, applicationProperties);
             if (message.PropertyOverrides is { } overrides)
             {
                 foreach (var (key, value) in overrides)
@@ -224,7 +242,7 @@ internal static class ServiceBusMessageCodec
     /// <summary>The whole delivered message as bytes, for management responses (peek, receive-by-sequence-number).</summary>
     public static byte[] EncodeDelivered(BrokerMessage message, ReadOnlySpan<byte> stored)
     {
-        var body = message.SystemPropertyOverrides is { Count: > 0 } ? DeliveredBody(message, stored.ToArray()).Span : stored;
+        var body = DeliveredSpan(message, stored);
         var sections = MessageSections.Scan(body);
         var (header, annotations, applicationProperties) = DeliveryParts(message, body, sections);
         var output = new ArrayBufferWriter<byte>(body.Length + 256);
