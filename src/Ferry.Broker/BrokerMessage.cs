@@ -40,6 +40,16 @@ public sealed class BrokerMessage
     /// </summary>
     public IReadOnlyDictionary<string, object?>? PropertyOverrides { get; init; }
 
+    /// <summary>Application properties of the stored message that the wire layer leaves out (a rule action's REMOVE).</summary>
+    public IReadOnlyCollection<string>? RemovedProperties { get; init; }
+
+    /// <summary>
+    /// System properties the wire layer writes in place of the stored ones (a rule action's SET or REMOVE of
+    /// <c>sys.X</c>): string for the id, address and content-type properties, <see cref="TimeSpan"/> for TimeToLive,
+    /// <see cref="DateTimeOffset"/> or null for ScheduledEnqueueTimeUtc; null clears the property.
+    /// </summary>
+    public IReadOnlyDictionary<Filters.SystemProperty, object?>? SystemPropertyOverrides { get; init; }
+
     /// <summary>For dead-lettered messages: the entity the message was dead-lettered from.</summary>
     public string? DeadLetterSource { get; init; }
 

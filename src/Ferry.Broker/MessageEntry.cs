@@ -117,6 +117,8 @@ internal sealed class MessageEntry
         ScheduledEnqueueTime = ScheduledEnqueueTime,
         ExpiresAt = ExpiresAt,
         PropertyOverrides = Overlay?.Properties is { Count: > 0 } properties ? new Dictionary<string, object?>(properties, StringComparer.Ordinal) : null,
+        RemovedProperties = Overlay?.RemovedProperties is { Count: > 0 } removed ? [.. removed] : null,
+        SystemPropertyOverrides = Overlay?.SystemProperties is { Count: > 0 } system ? new Dictionary<Filters.SystemProperty, object?>(system) : null,
         DeadLetterSource = Overlay?.DeadLetterSource,
         Body = Body,
         IsBodyLoaded = IsBodyLoaded,

@@ -1,11 +1,22 @@
 using System.Text;
+using Ferry.Broker.Filters;
 
 namespace Ferry.Broker;
 
 /// <summary>
-/// The broker-owned changes to a stored message: application-property overrides and the dead-letter source.
-/// Serialized into <see cref="Storage.StoredMessage.Overlay"/> with a small tagged binary format (version byte 1).
+/// The broker-owned changes to a stored message: application-property overrides and removals, system-property
+/// overrides (a subscription rule's SQL action) and the dead-letter source. Serialized into
+/// <see cref="Storage.StoredMessage.Overlay"/> with a small tagged binary format.
 /// </summary>
+/// <remarks>
+/// Layout, all through <see cref="BinaryWriter"/> (strings length-prefixed UTF-8, integers little-endian):
+/// <code>
+/// version:u8 (1 or 2) | hasSource:bool [source:string] | count:i32 { key:string value:tagged }
+/// version 2 only:     | removed:i32 { key:string } | system:i32 { property:u8 value:tagged }
+/// </code>
+/// Version 1 is written when there are no removals or system overrides, so older builds still read such rows;
+/// both versions are read.
+/// </remarks>
 internal sealed class MessageOverlay
 {
     private enum Tag : byte
@@ -15,33 +26,58 @@ internal sealed class MessageOverlay
 
     public Dictionary<string, object?>? Properties { get; set; }
 
+    /// <summary>Application properties of the stored message that are removed on delivery (a rule action's REMOVE).</summary>
+    public HashSet<string>? RemovedProperties { get; set; }
+
+    /// <summary>
+    /// System properties replaced on delivery (a rule action's SET or REMOVE of <c>sys.X</c>); values as in
+    /// <see cref="MessageModification.SetSystemProperties"/>, null meaning cleared.
+    /// </summary>
+    public Dictionary<SystemProperty, object?>? SystemProperties { get; set; }
+
     public string? DeadLetterSource { get; set; }
 
-    public bool IsEmpty => (Properties is null || Properties.Count == 0) && DeadLetterSource is null;
+    public bool IsEmpty => (Properties is null || Properties.Count == 0) && (RemovedProperties is null || RemovedProperties.Count == 0)
+        && (SystemProperties is null || SystemProperties.Count == 0) && DeadLetterSource is null;
 
     public MessageOverlay Clone() => new()
     {
         Properties = Properties is null ? null : new Dictionary<string, object?>(Properties, StringComparer.Ordinal),
+        RemovedProperties = RemovedProperties is null ? null : new HashSet<string>(RemovedProperties, StringComparer.Ordinal),
+        SystemProperties = SystemProperties is null ? null : new Dictionary<SystemProperty, object?>(SystemProperties),
         DeadLetterSource = DeadLetterSource,
     };
 
-    /// <summary>Merges <paramref name="properties"/> over the current overrides.</summary>
+    /// <summary>Merges <paramref name="properties"/> over the current overrides (a removed property set again is no longer removed).</summary>
     public void Apply(IReadOnlyDictionary<string, object?>? properties)
     {
         if (properties is null || properties.Count == 0)
             return;
-        Properties ??= new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, value) in properties)
         {
             CheckSupported(key, value);
-            Properties[key] = value;
+            Set(key, value);
         }
+    }
+
+    /// <summary>Merges a rule action's changes: removals, then sets, then system properties, as the action computed them.</summary>
+    public void Apply(MessageModification modification)
+    {
+        foreach (var key in modification.RemovedProperties)
+        {
+            Properties?.Remove(key);
+            (RemovedProperties ??= new HashSet<string>(StringComparer.Ordinal)).Add(key);
+        }
+        Apply(modification.SetProperties);
+        foreach (var (property, value) in modification.SetSystemProperties)
+            (SystemProperties ??= [])[property] = value;
     }
 
     public void Set(string key, object? value)
     {
         Properties ??= new Dictionary<string, object?>(StringComparer.Ordinal);
         Properties[key] = value;
+        RemovedProperties?.Remove(key);
     }
 
     private static void CheckSupported(string key, object? value)
@@ -59,7 +95,9 @@ internal sealed class MessageOverlay
             return null;
         using var stream = new MemoryStream();
         using var writer = new BinaryWriter(stream, Encoding.UTF8);
-        writer.Write((byte)1);
+        var removed = RemovedProperties is { Count: > 0 } r ? r : null;
+        var system = SystemProperties is { Count: > 0 } sp ? sp : null;
+        writer.Write((byte)(removed is null && system is null ? 1 : 2));
         writer.Write(DeadLetterSource is not null);
         if (DeadLetterSource is not null)
             writer.Write(DeadLetterSource);
@@ -73,6 +111,24 @@ internal sealed class MessageOverlay
                 WriteValue(writer, value);
             }
         }
+        if (removed is not null || system is not null)
+        {
+            writer.Write(removed?.Count ?? 0);
+            if (removed is not null)
+            {
+                foreach (var key in removed)
+                    writer.Write(key);
+            }
+            writer.Write(system?.Count ?? 0);
+            if (system is not null)
+            {
+                foreach (var (property, value) in system)
+                {
+                    writer.Write((byte)property);
+                    WriteValue(writer, value);
+                }
+            }
+        }
         writer.Flush();
         return stream.ToArray();
     }
@@ -83,7 +139,7 @@ internal sealed class MessageOverlay
             return null;
         using var reader = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
         var version = reader.ReadByte();
-        if (version != 1)
+        if (version is not (1 or 2))
             throw new InvalidDataException($"Unknown message overlay version {version}.");
         var overlay = new MessageOverlay();
         if (reader.ReadBoolean())
@@ -94,6 +150,27 @@ internal sealed class MessageOverlay
             overlay.Properties = new Dictionary<string, object?>(count, StringComparer.Ordinal);
             for (var i = 0; i < count; i++)
                 overlay.Properties[reader.ReadString()] = ReadValue(reader);
+        }
+        if (version == 1)
+            return overlay;
+        var removed = reader.ReadInt32();
+        if (removed > 0)
+        {
+            overlay.RemovedProperties = new HashSet<string>(removed, StringComparer.Ordinal);
+            for (var i = 0; i < removed; i++)
+                overlay.RemovedProperties.Add(reader.ReadString());
+        }
+        var system = reader.ReadInt32();
+        if (system > 0)
+        {
+            overlay.SystemProperties = new Dictionary<SystemProperty, object?>(system);
+            for (var i = 0; i < system; i++)
+            {
+                var property = (SystemProperty)reader.ReadByte();
+                if (!Enum.IsDefined(property) || !Filters.SystemProperties.IsSettable(property))
+                    throw new InvalidDataException($"Unknown system property {(byte)property} in a message overlay.");
+                overlay.SystemProperties[property] = ReadValue(reader);
+            }
         }
         return overlay;
     }

@@ -172,6 +172,47 @@ public sealed class TopicEntity : ISendTarget
         Dictionary<ISendTarget, List<IncomingMessage>>? forwards = null;
         var copies = new List<(QueueEntity Subscription, MessageEntry Entry)>(subscriptions.Count);
         List<string>? newDuplicates = null;
+        long sequenceNumberOfCurrent = 0;
+
+        // Routes one subscription's copy: forwarded, stored under the topic's sequence number (its body shared with the
+        // other subscriptions' copies), or, for a second copy in the same subscription, stored under a number of its own.
+        // Returns whether the sequence number was used.
+        bool Route(QueueEntity subscription, int index, long copySequence, IncomingMessage copy)
+        {
+            if (subscription.Settings.RequiresSession && string.IsNullOrEmpty(copy.SessionId))
+                return false; // Azure drops (does not deliver) session-less messages for a session subscription.
+            if (subscription.ForwardTarget(subscription.Settings.ForwardTo, [copy]) is { } forwardTo)
+            {
+                forwards ??= [];
+                if (!forwards.TryGetValue(forwardTo, out var list))
+                    forwards[forwardTo] = list = [];
+                list.Add(new IncomingMessage
+                {
+                    Body = copy.Body,
+                    MessageId = copy.MessageId,
+                    SessionId = copy.SessionId,
+                    TimeToLive = copy.TimeToLive,
+                    ScheduledEnqueueTime = copy.ScheduledEnqueueTime,
+                    FilterView = copy.FilterView,
+                    Overlay = copy.Overlay,
+                    ForwardHops = copy.ForwardHops + 1,
+                });
+                return false;
+            }
+            AddCopy(subscription, index, copySequence, copy, null);
+            return true;
+        }
+
+        void AddCopy(QueueEntity subscription, int index, long copySequence, IncomingMessage copy, string? error)
+        {
+            var entry = subscription.CreateEntryFromTopic(copySequence, copy, now, error);
+            (fanOut[index] ??= []).Add(entry);
+            if (copySequence == sequenceNumberOfCurrent)
+                copies.Add((subscription, entry));
+            else
+                batch.InsertMessage(entry.ToStored(subscription.Key, withBody: true));
+        }
+
         lock (_sync)
         {
             if (_closed)
@@ -189,6 +230,7 @@ public sealed class TopicEntity : ISendTarget
                     batch.PutDuplicate(Key, messageId, now + settings.DuplicateDetectionHistoryTimeWindow);
                 }
                 var sequenceNumber = ++_lastSequenceNumber;
+                sequenceNumberOfCurrent = sequenceNumber;
                 sequenceNumbers[i] = sequenceNumber;
                 var scheduled = message.ScheduledEnqueueTime is { } at && at > now ? at : (DateTimeOffset?)null;
                 if (message.FilterView is Filters.FilterMessage view)
@@ -206,45 +248,31 @@ public sealed class TopicEntity : ISendTarget
                     TimeToLive = ttl == TimeSpan.MaxValue ? null : ttl,
                     ScheduledEnqueueTime = scheduled,
                     FilterView = message.FilterView,
+                    Overlay = message.Overlay,
+                    ForwardHops = message.ForwardHops,
                 };
                 for (var s = 0; s < subscriptions.Count; s++)
                 {
                     var subscription = subscriptions[s];
-                    var (matched, changes, error) = subscription.Evaluate(message.FilterView);
-                    if (error is not null && !subscription.Settings.DeadLetteringOnFilterEvaluationExceptions)
-                        continue;
-                    if (!matched && error is null)
-                        continue;
-                    if (subscription.Settings.RequiresSession && string.IsNullOrEmpty(message.SessionId) && error is null)
-                        continue; // Azure drops (does not deliver) session-less messages for a session subscription.
-                    if (error is null && subscription.ForwardTarget(subscription.Settings.ForwardTo, [message]) is { } forwardTo)
+                    var (matched, actionCopies, error) = subscription.Evaluate(message.FilterView);
+                    if (error is not null)
                     {
-                        // Auto-forwarding: this subscription's copy goes to the target entity instead (with the rule's changes).
-                        MessageOverlay? overlay = null;
-                        if (changes is not null)
-                        {
-                            overlay = new MessageOverlay();
-                            overlay.Apply(changes);
-                        }
-                        forwards ??= [];
-                        if (!forwards.TryGetValue(forwardTo, out var list))
-                            forwards[forwardTo] = list = [];
-                        list.Add(new IncomingMessage
-                        {
-                            Body = capped.Body,
-                            MessageId = messageId,
-                            SessionId = capped.SessionId,
-                            TimeToLive = capped.TimeToLive,
-                            ScheduledEnqueueTime = scheduled,
-                            FilterView = capped.FilterView,
-                            Overlay = overlay,
-                            ForwardHops = message.ForwardHops + 1,
-                        });
+                        if (subscription.Settings.DeadLetteringOnFilterEvaluationExceptions)
+                            AddCopy(subscription, s, sequenceNumber, capped, error);
                         continue;
                     }
-                    var entry = subscription.CreateEntryFromTopic(sequenceNumber, capped, messageId, now, scheduled, changes, error);
-                    (fanOut[s] ??= []).Add(entry);
-                    copies.Add((subscription, entry));
+                    // Azure: one copy for all matching rules without an action, one more per matching rule with one.
+                    var copySequence = sequenceNumber;
+                    if (matched && Route(subscription, s, copySequence, capped))
+                        copySequence = 0;
+                    if (actionCopies is null)
+                        continue;
+                    foreach (var (ruleName, modification) in actionCopies)
+                    {
+                        var copy = QueueEntity.CopyForRule(capped, messageId, ruleName, modification, now);
+                        if (Route(subscription, s, copySequence == 0 ? ++_lastSequenceNumber : copySequence, copy))
+                            copySequence = 0;
+                    }
                 }
                 WriteCopies(batch, copies, sequenceNumber, message.Body);
                 copies.Clear();

@@ -302,6 +302,28 @@ public class RestMessagingTests : IClassFixture<RestServer>
     }
 
     [Fact]
+    public async Task Topic_RuleActionRemovesAndSetsSystemProperties_RestReceiverSeesTheChangedCopy()
+    {
+        var topic = UniqueName();
+        await _server.Server.Broker.CreateTopicAsync(topic, new TopicSettings());
+        await _server.Server.Broker.CreateSubscriptionAsync(topic, "acted", new QueueSettings(),
+            [Ferry.Broker.Filters.Rule.Create("act", "1 = 1", "REMOVE Secret; SET sys.Label = 'relabelled'; SET sys.CorrelationId = 'c-2'",
+                _server.Clock.GetUtcNow())]);
+        await Expect(await _server.SendAsync(topic, "changed", """{"Label":"original","CorrelationId":"c-1"}""",
+            headers: [("Secret", "\"s3\""), ("Keep", "1")]), HttpStatusCode.Created);
+
+        using var received = await _server.ReceiveAndDeleteAsync($"{topic}/Subscriptions/acted");
+
+        await Expect(received, HttpStatusCode.OK);
+        var properties = BrokerProperties(received);
+        Assert.Equal("relabelled", (string?)properties["Label"]);
+        Assert.Equal("c-2", (string?)properties["CorrelationId"]);
+        Assert.False(received.Headers.Contains("Secret"));
+        Assert.Equal("1", Header(received, "Keep"));
+        Assert.Equal("\"act\"", Header(received, "RuleName"));
+    }
+
+    [Fact]
     public async Task ApiVersionQuery_StillReachesTheMessagingApi()
     {
         var queue = await _server.CreateQueueAsync();

@@ -114,8 +114,9 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
         }
     }
 
-    private void Send(BrokerMessage message, ReadOnlyMemory<byte> body)
+    private void Send(BrokerMessage message, ReadOnlyMemory<byte> stored)
     {
+        var body = ServiceBusMessageCodec.DeliveredBody(message, stored);
         var sections = MessageSections.Scan(body.Span);
         var (header, annotations, applicationProperties) = ServiceBusMessageCodec.DeliveryParts(message, body.Span, sections);
         FerryTelemetry.Delivered(_queue.Name, message, body.Span, sections);

@@ -107,6 +107,12 @@ internal static class ServiceBusMessageCodec
     {
         var properties = sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(encoded)) : new Properties();
         properties.MessageId = messageId;
+        return WithProperties(encoded, sections, properties);
+    }
+
+    /// <summary>The message with its properties section replaced by (or, when it has none, given) <paramref name="properties"/>.</summary>
+    private static byte[] WithProperties(ReadOnlySpan<byte> encoded, in MessageSections sections, Properties properties)
+    {
         var writer = new AmqpWriter(256);
         try
         {
@@ -124,15 +130,71 @@ internal static class ServiceBusMessageCodec
                 end = start;
             }
             var result = new byte[start + writer.Length + (encoded.Length - end)];
-            encoded.AsSpan(0, start).CopyTo(result);
+            encoded[..start].CopyTo(result);
             writer.WrittenSpan.CopyTo(result.AsSpan(start));
-            encoded.AsSpan(end).CopyTo(result.AsSpan(start + writer.Length));
+            encoded[end..].CopyTo(result.AsSpan(start + writer.Length));
             return result;
         }
         finally
         {
             writer.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The stored sections to deliver: <paramref name="body"/> itself, or, when a rule action changed system properties
+    /// that live in the properties section (message-id, correlation-id, subject, to, reply-to, group-id,
+    /// reply-to-group-id, content-type), a copy with that section rewritten. Call before <see cref="DeliveryParts"/>.
+    /// </summary>
+    public static ReadOnlyMemory<byte> DeliveredBody(BrokerMessage message, ReadOnlyMemory<byte> body) =>
+        WithSystemOverrides(message, body.Span) is { } rewritten ? rewritten : body;
+
+    /// <inheritdoc cref="DeliveredBody(BrokerMessage, ReadOnlyMemory{byte})"/>
+    public static ReadOnlySpan<byte> DeliveredSpan(BrokerMessage message, ReadOnlySpan<byte> body) =>
+        WithSystemOverrides(message, body) is { } rewritten ? rewritten : body;
+
+    /// <summary>A rule action's SET sys.TimeToLive as the header's ttl (milliseconds; none when beyond uint range).</summary>
+    public static void ApplyTimeToLive(BrokerMessage message, Header header)
+    {
+        if (message.SystemPropertyOverrides is { } system && system.TryGetValue(SystemProperty.TimeToLive, out var ttl) && ttl is TimeSpan span)
+            header.Ttl = span.TotalMilliseconds >= uint.MaxValue ? null : (uint)span.TotalMilliseconds;
+    }
+
+    /// <summary>Removes the application properties a rule action removed from <paramref name="application"/>.</summary>
+    public static void RemoveRemoved(BrokerMessage message, AmqpMap application)
+    {
+        if (message.RemovedProperties is not { } removed)
+            return;
+        foreach (var key in removed)
+            application.Remove(key);
+    }
+
+    private static byte[]? WithSystemOverrides(BrokerMessage message, ReadOnlySpan<byte> body)
+    {
+        if (message.SystemPropertyOverrides is not { Count: > 0 } overrides)
+            return null;
+        var sections = MessageSections.Scan(body);
+        Properties? properties = null;
+        foreach (var (property, value) in overrides)
+        {
+            if (property is SystemProperty.TimeToLive or SystemProperty.ScheduledEnqueueTimeUtc or SystemProperty.PartitionKey)
+                continue;
+            properties ??= sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(body)) : new Properties();
+            var text = (string?)value;
+            switch (property)
+            {
+                case SystemProperty.MessageId: properties.MessageId = text; break;
+                case SystemProperty.CorrelationId: properties.CorrelationId = text; break;
+                case SystemProperty.Subject: properties.Subject = text; break;
+                case SystemProperty.To: properties.To = text; break;
+                case SystemProperty.ReplyTo: properties.ReplyTo = text; break;
+                case SystemProperty.SessionId: properties.GroupId = text; break;
+                case SystemProperty.ReplyToSessionId: properties.ReplyToGroupId = text; break;
+                case SystemProperty.ContentType: properties.ContentType = text is null ? null : (AmqpSymbol?)new AmqpSymbol(text); break;
+                default: throw new InvalidOperationException($"The system property {property} is not one a rule action sets.");
+            }
+        }
+        return properties is null ? null : WithProperties(body, sections, properties);
     }
 
     /// <summary>What goes in front of the stored sections on delivery: header with the delivery count, broker annotations.</summary>
@@ -151,21 +213,36 @@ internal static class ServiceBusMessageCodec
         };
         if (message.ScheduledEnqueueTime is { } scheduled)
             annotations.Additional = new AmqpMap { [ServiceBusAnnotations.ScheduledEnqueueTime] = scheduled };
+        if (message.SystemPropertyOverrides is { Count: > 0 } system)
+        {
+            // A rule action's SET sys.TimeToLive shows as the header's ttl (milliseconds); SET sys.PartitionKey as the
+            // annotation the SDKs read it from. The schedule is the entry's own (message.ScheduledEnqueueTime, above).
+            ApplyTimeToLive(message, header);
+            if (system.TryGetValue(SystemProperty.PartitionKey, out var partitionKey))
+                (annotations.Additional ??= [])[ServiceBusAnnotations.PartitionKey] = partitionKey;
+            if (system.ContainsKey(SystemProperty.ScheduledEnqueueTimeUtc) && message.ScheduledEnqueueTime is null)
+                (annotations.Additional ??= [])[ServiceBusAnnotations.ScheduledEnqueueTime] = null;
+        }
         AmqpMap? applicationProperties = null;
-        if (message.PropertyOverrides is { Count: > 0 } overrides)
+        if (message.PropertyOverrides is { Count: > 0 } || message.RemovedProperties is { Count: > 0 })
         {
             applicationProperties = sections.ApplicationProperties.IsPresent
                 ? MapSection.Decode(sections.ApplicationProperties.Slice(body))
                 : new AmqpMap();
-            foreach (var (key, value) in overrides)
-                applicationProperties[key] = ToAmqp(value);
+            RemoveRemoved(message, applicationProperties);
+            if (message.PropertyOverrides is { } overrides)
+            {
+                foreach (var (key, value) in overrides)
+                    applicationProperties[key] = ToAmqp(value);
+            }
         }
         return (header, annotations, applicationProperties);
     }
 
     /// <summary>The whole delivered message as bytes, for management responses (peek, receive-by-sequence-number).</summary>
-    public static byte[] EncodeDelivered(BrokerMessage message, ReadOnlySpan<byte> body)
+    public static byte[] EncodeDelivered(BrokerMessage message, ReadOnlySpan<byte> stored)
     {
+        var body = DeliveredSpan(message, stored);
         var sections = MessageSections.Scan(body);
         var (header, annotations, applicationProperties) = DeliveryParts(message, body, sections);
         var output = new ArrayBufferWriter<byte>(body.Length + 256);

@@ -3,6 +3,8 @@ using Ferry.Amqp;
 using Ferry.Broker;
 using Ferry.Storage;
 
+using Ferry.Server.Amqp;
+
 namespace Ferry.Server.Http;
 
 /// <summary>
@@ -143,10 +145,14 @@ internal static class DeadLetterReplay
     /// <exception cref="AmqpDecodeException">The stored sections are malformed.</exception>
     public static IncomingMessage Copy(BrokerMessage message, ReadOnlySpan<byte> encoded)
     {
+        // A rule action's changes (removed properties, SET sys.X) travel with the replayed copy.
+        encoded = ServiceBusMessageCodec.DeliveredSpan(message, encoded);
         var sections = MessageSections.Scan(encoded);
         var header = sections.Header.IsPresent ? Header.Decode(sections.Header.Slice(encoded)) : new Header { Durable = true };
         header.DeliveryCount = 0;
+        ServiceBusMessageCodec.ApplyTimeToLive(message, header);
         var application = sections.ApplicationProperties.IsPresent ? MapSection.Decode(sections.ApplicationProperties.Slice(encoded)) : new AmqpMap();
+        ServiceBusMessageCodec.RemoveRemoved(message, application);
         object? reason = null, description = null;
         if (message.PropertyOverrides is { } overrides)
         {

@@ -6,6 +6,8 @@ using System.Xml;
 using Ferry.Amqp;
 using Ferry.Broker;
 
+using Ferry.Server.Amqp;
+
 namespace Ferry.Server.Http;
 
 /// <summary>
@@ -18,10 +20,12 @@ internal static class MessageRenderer
 {
     public static MessageView Render(BrokerMessage message, ReadOnlySpan<byte> encoded, int bodyLimit)
     {
+        encoded = ServiceBusMessageCodec.DeliveredSpan(message, encoded);
         var sections = MessageSections.Scan(encoded);
         var json = new AmqpJson(bodyLimit);
         var properties = sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(encoded)) : new Properties();
         var header = sections.Header.IsPresent ? Header.Decode(sections.Header.Slice(encoded)) : new Header();
+        ServiceBusMessageCodec.ApplyTimeToLive(message, header);
         var system = new JsonObject
         {
             ["messageId"] = json.Render(properties.MessageId),
@@ -42,6 +46,7 @@ internal static class MessageRenderer
         };
 
         var application = sections.ApplicationProperties.IsPresent ? MapSection.Decode(sections.ApplicationProperties.Slice(encoded)) : new AmqpMap();
+        ServiceBusMessageCodec.RemoveRemoved(message, application);
         if (message.PropertyOverrides is { } overrides)
         {
             foreach (var (key, value) in overrides)

@@ -34,10 +34,13 @@ internal static class RestMessageWriter
     public static async Task WriteAsync(HttpResponse response, int status, BrokerMessage message, ReadOnlyMemory<byte> encoded, bool locked,
         string? location, CancellationToken cancellationToken)
     {
+        encoded = ServiceBusMessageCodec.DeliveredBody(message, encoded);
         var sections = MessageSections.Scan(encoded.Span);
         var properties = sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(encoded.Span)) : new Properties();
         var header = sections.Header.IsPresent ? Header.Decode(sections.Header.Slice(encoded.Span)) : new Header();
+        ServiceBusMessageCodec.ApplyTimeToLive(message, header);
         var application = sections.ApplicationProperties.IsPresent ? MapSection.Decode(sections.ApplicationProperties.Slice(encoded.Span)) : new AmqpMap();
+        ServiceBusMessageCodec.RemoveRemoved(message, application);
         if (message.PropertyOverrides is { } overrides)
         {
             foreach (var (key, value) in overrides)

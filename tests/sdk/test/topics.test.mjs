@@ -24,6 +24,11 @@ const ferry = useFerry({
       ] },
     { Name: "rules-topic", Properties: {}, Subscriptions: [sub("managed")] },
     { Name: "sched-topic", Properties: {}, Subscriptions: [sub("a"), sub("b")] },
+    { Name: "action-topic", Properties: {}, Subscriptions: [sub("acted", [
+      { Name: "plain", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "1=1" } } },
+      { Name: "rewrite", Properties: { FilterType: "Sql", SqlFilter: { SqlExpression: "1=1" }, Action: { SqlExpression:
+        "REMOVE secret; SET sys.Label = 'relabelled'; SET sys.To = 'new-to'; SET sys.CorrelationId = 'c-2'; SET sys.ContentType = 'application/json'" } } },
+    ])] },
   ],
 });
 
@@ -44,6 +49,28 @@ ferry.test("a message sent to a topic reaches every subscription whose rules mat
   const [refund] = await receiveExactly(sb.createReceiver("orders", "refunds"), 1);
   assert.equal(refund.body, "refund");
   await assertNothingToReceive(sb.createReceiver("orders", "refunds"), 300);
+});
+
+ferry.test("a rule without an action and one with an action both matching give two copies; the action's copy has its REMOVE, SET sys.X and RuleName", async ({ client }) => {
+  const sb = client();
+  await sb.createSender("action-topic").sendMessages({
+    body: "original", messageId: "m-1", subject: "label", to: "to", correlationId: "c-1", contentType: "text/plain",
+    applicationProperties: { secret: "s3", keep: 7 },
+  });
+  const [plain, rewritten] = await receiveExactly(sb.createReceiver("action-topic", "acted"), 2);
+  assert.equal(plain.subject, "label");
+  assert.equal(plain.applicationProperties.secret, "s3");
+  assert.equal(plain.applicationProperties.RuleName, undefined);
+  assert.equal(rewritten.body, "original");
+  assert.equal(rewritten.messageId, "m-1");
+  assert.equal(rewritten.subject, "relabelled");
+  assert.equal(rewritten.to, "new-to");
+  assert.equal(rewritten.correlationId, "c-2");
+  assert.equal(rewritten.contentType, "application/json");
+  assert.equal("secret" in rewritten.applicationProperties, false, "REMOVE took the property away");
+  assert.equal(rewritten.applicationProperties.keep, 7);
+  assert.equal(rewritten.applicationProperties.RuleName, "rewrite");
+  assert.ok(rewritten.sequenceNumber.toNumber() > plain.sequenceNumber.toNumber(), "the second copy has a number of its own");
 });
 
 ferry.test("the rule manager creates, lists and deletes SQL and correlation rules, and routing follows them", async ({ client }) => {
