@@ -3,9 +3,10 @@ using System.Diagnostics.Metrics;
 namespace Ferry.Storage;
 
 /// <summary>
-/// What a store reports about its commits and health: per group commit (one transaction and one log sync) the batches
-/// and operations it carried and how long it took, and the last failure. Read by <c>/metrics</c> and <c>/health/ready</c>;
-/// the same figures are published on the <c>Ferry</c> <see cref="Meter"/> for OpenTelemetry.
+/// What a store reports about its commits and health: each group commit (one transaction and one log sync) with the
+/// batches and operations it carried and how long it took, and the last failure. <c>/metrics</c> observes
+/// <see cref="Committed"/> into its histograms and <c>/health/ready</c> reads <see cref="Healthy"/>; the same figures are
+/// published on the <c>Ferry</c> <see cref="Meter"/> for OpenTelemetry.
 /// </summary>
 public sealed class StoreStatistics
 {
@@ -20,17 +21,19 @@ public sealed class StoreStatistics
 
     private string? _lastError;
     private long _lastErrorTicks;
+    private long _commits;
     private long _failedCommits;
+    private int _lastFailed;
     private volatile bool _writerStopped;
 
-    /// <summary>Seconds from BEGIN to a synced COMMIT, per group commit.</summary>
-    public BucketHistogram CommitSeconds { get; } = new(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
+    /// <summary>
+    /// Raised on the store's writer thread after each group commit that succeeded. Handlers must be quick and must not
+    /// throw (the writer waits for them).
+    /// </summary>
+    public event Action<GroupCommit>? Committed;
 
-    /// <summary>Batches (callers' atomic units) per group commit.</summary>
-    public BucketHistogram BatchesPerCommit { get; } = new(1, 2, 4, 8, 16, 32, 64, 128, 256, 512);
-
-    /// <summary>Write operations (message inserts, updates, deletes, …) per group commit.</summary>
-    public BucketHistogram OperationsPerCommit { get; } = new(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096);
+    /// <summary>Group commits that succeeded since the store opened.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>Group commits that failed as a whole (every batch in them faulted).</summary>
     public long FailedCommits => Interlocked.Read(ref _failedCommits);
@@ -47,16 +50,13 @@ public sealed class StoreStatistics
     /// <summary>True when the last group commit succeeded (or none ran yet) and the writer runs.</summary>
     public bool Healthy => !_writerStopped && Volatile.Read(ref _lastFailed) == 0;
 
-    private int _lastFailed;
-
     public void RecordCommit(int batches, int operations, TimeSpan elapsed)
     {
-        CommitSeconds.Record(elapsed.TotalSeconds);
-        BatchesPerCommit.Record(batches);
-        OperationsPerCommit.Record(operations);
+        Interlocked.Increment(ref _commits);
         Volatile.Write(ref _lastFailed, 0);
         CommitDuration.Record(elapsed.TotalSeconds);
         CommitBatchCount.Record(batches);
+        Committed?.Invoke(new GroupCommit(batches, operations, elapsed));
     }
 
     public void RecordFailure(Exception error, DateTime utcNow)
@@ -70,3 +70,6 @@ public sealed class StoreStatistics
 
     public void RecordWriterStopped() => _writerStopped = true;
 }
+
+/// <summary>One group commit: the callers' batches it carried, their write operations, and BEGIN-to-synced-COMMIT time.</summary>
+public readonly record struct GroupCommit(int Batches, int Operations, TimeSpan Elapsed);

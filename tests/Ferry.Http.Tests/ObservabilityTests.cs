@@ -106,6 +106,19 @@ public class ObservabilityTests : IClassFixture<AdminServer>
     }
 
     [Fact]
+    public async Task Metrics_DeletedQueue_ItsSeriesGoWithIt()
+    {
+        var queue = await _server.CreateQueueAsync();
+        var label = $"{{queue=\"{queue.Name}\"}}";
+        Assert.Equal(0, Sample(await ScrapeAsync(), $"ferry_queue_active_messages{label}"));
+
+        await _server.Server.Broker.DeleteQueueAsync(queue.Name);
+
+        var text = await ScrapeAsync();
+        Assert.DoesNotContain(label, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_LiveAndReady_AnswerWithTheStoreStatus()
     {
         var live = await _server.GetJsonAsync("/health/live");

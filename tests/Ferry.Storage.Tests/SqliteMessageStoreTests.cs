@@ -100,22 +100,23 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     public async Task Statistics_RecordEachGroupCommit_WithItsBatchesOperationsAndDuration()
     {
         var store = Open();
+        var commits = new List<GroupCommit>();
+        store.Statistics.Committed += commit => { lock (commits) commits.Add(commit); };
         await store.CommitAsync(new WriteBatch().InsertMessage(Message(1)));
-        Assert.Equal(1, store.Statistics.CommitSeconds.Count);
+        Assert.Single(commits);
 
         store.PauseWriter();
-        var commits = new List<Task>();
+        var pending = new List<Task>();
         for (var i = 2; i <= 21; i++)
-            commits.Add(store.CommitAsync(new WriteBatch().InsertMessage(Message(i)).InsertMessage(Message(i + 100))).AsTask());
+            pending.Add(store.CommitAsync(new WriteBatch().InsertMessage(Message(i)).InsertMessage(Message(i + 100))).AsTask());
         store.ResumeWriter();
-        await Task.WhenAll(commits);
+        await Task.WhenAll(pending);
 
         var statistics = store.Statistics;
-        Assert.Equal(store.GroupCommits, statistics.CommitSeconds.Count);
-        Assert.Equal(2, statistics.BatchesPerCommit.Count);
-        Assert.Equal(21, statistics.BatchesPerCommit.Sum);        // 1 + 20 batches
-        Assert.Equal(41, statistics.OperationsPerCommit.Sum);     // 1 + 40 inserts
-        Assert.True(statistics.CommitSeconds.Sum > 0);
+        Assert.Equal(store.GroupCommits, statistics.Commits);
+        Assert.Equal(2, commits.Count);
+        Assert.Equal(new GroupCommit(20, 40, commits[1].Elapsed), commits[1]); // 20 batches of 2 inserts in one group
+        Assert.True(commits[1].Elapsed > TimeSpan.Zero);
         Assert.True(statistics.Healthy);
         Assert.Equal(0, statistics.FailedCommits);
 

@@ -42,6 +42,8 @@ internal static partial class FerryAdminApi
             logger.LogInformation("Development mode (loopback bind): the admin API answers without authorization.");
         var connections = new ConnectionGauge(services.GetService<IMeterFactory>());
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(connections.Dispose);
+        var metrics = new FerryMetrics(services.GetRequiredService<FerryBroker>(), services.GetRequiredService<LinkStatistics>());
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(metrics.Dispose);
 
         var authorize = Authorize(authorization);
         var errors = Errors(logger, "admin API");
@@ -71,7 +73,7 @@ internal static partial class FerryAdminApi
         api.MapPost(Subscription + "/deadletter/replay", (HttpContext context, string topic, string sub) => Replay(context, string.Empty));
         api.MapPost("/topics/{name}/messages", Dashboard.FerryDashboardApi.SendToEntity);
 
-        endpoints.MapGet("/metrics", (HttpContext context) => Metrics(context, connections)).AddEndpointFilter(authorize).AddEndpointFilter(errors);
+        endpoints.MapGet("/metrics", (HttpContext context) => Metrics(context, connections, metrics)).AddEndpointFilter(authorize).AddEndpointFilter(errors);
         endpoints.MapGet("/openapi", () => Results.Text(AdminOpenApi.Document, "application/json"));
         endpoints.MapGet("/openapi.json", () => Results.Text(AdminOpenApi.Document, "application/json"));
         return endpoints;
@@ -160,23 +162,13 @@ internal static partial class FerryAdminApi
         return false;
     }
 
-    private static IResult Metrics(HttpContext context, ConnectionGauge connections)
+    private static IResult Metrics(HttpContext context, ConnectionGauge connections, FerryMetrics metrics)
     {
         var httpPort = context.Connection.LocalPort;
         var byListener = new Dictionary<string, long>(StringComparer.Ordinal) { ["amqp"] = 0, ["http"] = 0 };
         foreach (var (port, open) in connections.OpenByPort)
             byListener[port == httpPort ? "http" : "amqp"] += open;
-        var broker = Broker(context);
-        var links = context.RequestServices.GetRequiredService<LinkStatistics>();
-        var byKind = new Dictionary<string, long>(StringComparer.Ordinal)
-        {
-            ["send"] = links.Open(LinkKind.Send), ["receive"] = links.Open(LinkKind.Receive), ["control"] = links.Open(LinkKind.Control),
-        };
-        var entities = new List<QueueEntity>(broker.Queues);
-        var queueCount = entities.Count;
-        foreach (var topic in broker.Topics)
-            entities.AddRange(topic.Subscriptions);
-        return Results.Text(PrometheusExposition.Write(entities, queueCount, byListener, byKind, broker.Store.Statistics), PrometheusExposition.ContentType);
+        return Results.Stream(output => metrics.ExportAsync(output, byListener, context.RequestAborted), FerryMetrics.ContentType);
     }
 
     /// <summary>An optional integer query parameter within a range; anything else is a 400 naming it.</summary>
