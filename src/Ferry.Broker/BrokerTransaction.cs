@@ -159,7 +159,7 @@ public sealed class BrokerTransaction
                 pinned.Add((queue, entry, lockedUntil));
             }
             foreach (var (target, messages) in sends)
-                prepared.Add(Prepare(target, messages, batch));
+                prepared.Add(PreparedSend.For(target, messages, batch));
         }
         catch
         {
@@ -187,29 +187,5 @@ public sealed class BrokerTransaction
             send.Publish();
         foreach (var settlement in settlements)
             settlement.Committed?.Invoke();
-        foreach (var send in prepared)
-            await send.AfterPublishAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Prepares one send, following a queue's auto-forwarding as <see cref="QueueEntity.SendAsync"/> does.</summary>
-    private static PreparedSend Prepare(ISendTarget target, IReadOnlyList<IncomingMessage> messages, WriteBatch batch)
-    {
-        while (true)
-        {
-            // ForwardTarget stops a chain after MaxForwardHops (each forward raises the messages' hop count).
-            switch (target)
-            {
-                case QueueEntity queue when queue.ForwardTarget(queue.Settings.ForwardTo, messages) is { } next:
-                    messages = QueueEntity.Forwarded(messages);
-                    target = next;
-                    continue;
-                case QueueEntity queue:
-                    return queue.PrepareSend(messages, batch);
-                case TopicEntity topic:
-                    return topic.PrepareSend(messages, batch);
-                default:
-                    throw new BrokerException(BrokerErrorCode.InvalidOperation, $"'{target.Name}' cannot take part in a transaction.");
-            }
-        }
     }
 }

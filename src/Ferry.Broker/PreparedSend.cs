@@ -15,6 +15,28 @@ internal abstract class PreparedSend
     /// <summary>Undoes the reservations made while preparing (entity size, duplicate history).</summary>
     public abstract void Abort();
 
-    /// <summary>Work that must follow the commit before the send is acknowledged (a topic's auto-forwarded copies).</summary>
-    public virtual Task AfterPublishAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Prepares a send to any target into <paramref name="batch"/>, following a queue's auto-forwarding first (a queue that
+    /// forwards stores nothing itself; <see cref="QueueEntity.ForwardTarget"/> stops a chain after MaxForwardHops).
+    /// </summary>
+    /// <exception cref="BrokerException">The target refuses the messages; nothing was added to the batch then.</exception>
+    public static PreparedSend For(ISendTarget target, IReadOnlyList<IncomingMessage> messages, Storage.WriteBatch batch)
+    {
+        while (true)
+        {
+            switch (target)
+            {
+                case QueueEntity queue when queue.ForwardTarget(queue.Settings.ForwardTo, messages) is { } next:
+                    messages = QueueEntity.Forwarded(messages);
+                    target = next;
+                    continue;
+                case QueueEntity queue:
+                    return queue.PrepareSend(messages, batch);
+                case TopicEntity topic:
+                    return topic.PrepareSend(messages, batch);
+                default:
+                    throw new BrokerException(BrokerErrorCode.InvalidOperation, $"'{target.Name}' cannot take part in an atomic send.");
+            }
+        }
+    }
 }

@@ -1,8 +1,12 @@
 namespace Ferry.Broker;
 
-/// <summary>A prepared send to a topic (<see cref="TopicEntity.PrepareSend"/>): one copy per matching subscription.</summary>
+/// <summary>
+/// A prepared send to a topic (<see cref="TopicEntity.PrepareSend"/>): one copy per matching subscription, and the copies
+/// of forwarding subscriptions prepared at their targets in the same batch — the fan-out and every forward commit
+/// together or not at all.
+/// </summary>
 internal sealed class PreparedTopicSend(TopicEntity topic, IReadOnlyList<QueueEntity> subscriptions, List<MessageEntry>?[] fanOut,
-    Dictionary<ISendTarget, List<IncomingMessage>>? forwards, long[] sequenceNumbers, List<string>? newDuplicates) : PreparedSend
+    IReadOnlyList<PreparedSend> forwarded, long[] sequenceNumbers, List<string>? newDuplicates) : PreparedSend
 {
     public override long[] SequenceNumbers => sequenceNumbers;
 
@@ -13,6 +17,8 @@ internal sealed class PreparedTopicSend(TopicEntity topic, IReadOnlyList<QueueEn
             if (fanOut[s] is { } entries)
                 subscriptions[s].AcceptFromTopic(entries);
         }
+        foreach (var send in forwarded)
+            send.Publish();
     }
 
     // A copy that was never committed is simply never indexed; only the duplicate history must forget the message-ids.
@@ -20,17 +26,7 @@ internal sealed class PreparedTopicSend(TopicEntity topic, IReadOnlyList<QueueEn
     {
         if (newDuplicates is not null)
             topic.ForgetDuplicates(newDuplicates);
-    }
-
-    /// <summary>
-    /// Forwarded copies are sent before the send is acknowledged: a crash before this point means no acknowledgement,
-    /// so the sender retries (at least once), and nothing acknowledged is lost.
-    /// </summary>
-    public override async Task AfterPublishAsync(CancellationToken cancellationToken)
-    {
-        if (forwards is null)
-            return;
-        foreach (var (target, list) in forwards)
-            await target.SendAsync(list, cancellationToken).ConfigureAwait(false);
+        foreach (var send in forwarded)
+            send.Abort();
     }
 }

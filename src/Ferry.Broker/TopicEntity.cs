@@ -141,14 +141,13 @@ public sealed class TopicEntity : ISendTarget
             throw;
         }
         prepared.Publish();
-        await prepared.AfterPublishAsync(cancellationToken).ConfigureAwait(false);
         return prepared.SequenceNumbers;
     }
 
     /// <summary>
     /// The first half of a send: assigns sequence numbers, evaluates rules and adds a copy per matching subscription to
-    /// <paramref name="batch"/>. The caller commits the batch, then calls <see cref="PreparedSend.Publish"/> and
-    /// <see cref="PreparedSend.AfterPublishAsync"/> (auto-forwarded copies).
+    /// <paramref name="batch"/>, and the copies of forwarding subscriptions at their targets. The caller commits the batch,
+    /// then calls <see cref="PreparedSend.Publish"/> (or <see cref="PreparedSend.Abort"/>).
     /// </summary>
     internal PreparedSend PrepareSend(IReadOnlyList<IncomingMessage> messages, WriteBatch batch)
     {
@@ -279,7 +278,25 @@ public sealed class TopicEntity : ISendTarget
             }
             batch.RaiseSequenceNumber(Key, _lastSequenceNumber);
         }
-        return new PreparedTopicSend(this, subscriptions, fanOut, forwards, sequenceNumbers, newDuplicates);
+        // Auto-forwarded copies go into the same batch at their targets: the fan-out and the forwards are one commit.
+        var forwarded = new List<PreparedSend>(forwards?.Count ?? 0);
+        if (forwards is not null)
+        {
+            try
+            {
+                foreach (var (target, list) in forwards)
+                    forwarded.Add(PreparedSend.For(target, list, batch));
+            }
+            catch
+            {
+                foreach (var send in forwarded)
+                    send.Abort();
+                if (newDuplicates is not null)
+                    ForgetDuplicates(newDuplicates);
+                throw;
+            }
+        }
+        return new PreparedTopicSend(this, subscriptions, fanOut, forwarded, sequenceNumbers, newDuplicates);
     }
 
     /// <summary>A prepared send was not committed: its message-ids leave the duplicate history again.</summary>

@@ -76,6 +76,30 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task Subscription_ForwardRefusedByItsTarget_NoSubscriptionGetsACopy_TheFanOutAndForwardsAreOneCommit()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var topic = await f.Broker.CreateTopicAsync("events", new TopicSettings { RequiresDuplicateDetection = true });
+        await f.CreateQueueAsync("inbox", new QueueSettings { Status = EntityStatus.SendDisabled });
+        var direct = await f.Broker.CreateSubscriptionAsync("events", "direct", new QueueSettings());
+        await f.Broker.CreateSubscriptionAsync("events", "to-inbox", new QueueSettings { ForwardTo = "inbox" });
+
+        var refused = await Assert.ThrowsAsync<BrokerException>(() => topic.SendAsync([BrokerFixture.Message("e1", messageId: "m-1")]));
+        Assert.Equal(BrokerErrorCode.EntityDisabled, refused.Code);
+        Assert.Empty(direct.Peek(SubQueue.Main, 1, 10));
+
+        // Nothing was kept of the refused send, not even its message-id: the retry once the target takes sends goes through.
+        await f.Broker.UpdateQueueAsync("inbox", new QueueSettings());
+        await topic.SendAsync([BrokerFixture.Message("e1", messageId: "m-1")]);
+        Assert.Single(direct.Peek(SubQueue.Main, 1, 10));
+        Assert.Single(f.Broker.GetQueue("inbox").Peek(SubQueue.Main, 1, 10));
+
+        await f.RestartAsync(); // one commit held all of it
+        Assert.Single(f.Broker.GetSubscription("events", "direct").Peek(SubQueue.Main, 1, 10));
+        Assert.Single(f.Broker.GetQueue("inbox").Peek(SubQueue.Main, 1, 10));
+    }
+
+    [Fact]
     public async Task CreateQueue_ForwardingBackToItself_IsRefusedNamingTheCycle()
     {
         await using var f = await BrokerFixture.StartAsync();
