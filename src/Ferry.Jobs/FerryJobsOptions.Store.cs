@@ -72,6 +72,8 @@ public sealed partial class FerryJobsOptions
         services.TryAddSingleton(sp => new JobLifecycle(sp.GetServices<IJobObserver>(), sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<IJobStore>()));
         services.TryAddSingleton<JobAdministration>();
+        if (_pipelines.Count > 0)
+            services.AddSingleton<IPipelineObserver, PipelineStatusObserver>();   // pipeline progress into the store
         if (_storeFactory is not { } factory)
             return;
         services.TryAddSingleton(factory);

@@ -29,6 +29,18 @@ public class ConnectionTests(FerryFixture ferry) : IClassFixture<FerryFixture>
         await FerryFixture.EventuallyAsync(() => ferry.Active(queue).Count == 0, "the message completed");
     }
 
+    /// <summary>The broker detaches with com.microsoft:timeout when no session comes free: that is "none", not an error.</summary>
+    [Fact]
+    public async Task AcceptNextSession_WithNoSessionFreeInTime_ReturnsNull()
+    {
+        var queue = await ferry.CreateQueueAsync(new QueueSettings { RequiresSession = true });
+        await using var connection = new AmqpServiceBusConnection(ServiceBusEndpoint.Parse(ferry.ConnectionString));
+
+        var session = await connection.AcceptNextSessionAsync(queue, TimeSpan.FromMilliseconds(200));
+
+        Assert.Null(session);
+    }
+
     [Fact]
     public async Task ForcedOff_ReportsNoAbandonWithDelay_EvenOnFerry()
     {

@@ -64,10 +64,13 @@ public sealed class FerryFixture : IAsyncLifetime
     /// Waits for a broker-side state that follows a fire-and-forget disposition (rcv-settle-mode first): the settlement
     /// has been sent when the worker reports the outcome, and the broker applies it a moment later.
     /// </summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    public static Task EventuallyAsync(Func<bool> condition, string what) => EventuallyAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>As above, for a condition that must be read asynchronously (an HTTP request, a store read).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Timed out waiting for: {what}");

@@ -52,7 +52,8 @@ public sealed partial class AmqpServiceBusConnection
             var (sessionId, lockedUntil) = await accepted.Task.WaitAsync(wait + OperationTimeout, cancellationToken).ConfigureAwait(false);
             return new SessionReceiver(receiver, sessionId, lockedUntil);
         }
-        catch (AmqpException ex) when (ex.Error?.Condition == TimeoutCondition)
+        // Symbol's == compares references (AMQPNetLite defines no operator), so the condition is compared with Equals.
+        catch (AmqpException ex) when (TimeoutCondition.Equals(ex.Error?.Condition))
         {
             await CloseQuietlyAsync(session).ConfigureAwait(false);
             return null;

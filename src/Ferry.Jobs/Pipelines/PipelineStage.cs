@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using Amqp;
+using Ferry.Jobs.Store;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ferry.Jobs;
@@ -49,6 +51,21 @@ public abstract class PipelineStage : JobRegistration
         var error = JsonSerializer.SerializeToUtf8Bytes(new { reason = reason.GetType().FullName, description = reason.Message });
         await services.GetRequiredService<EntitySenders>()
             .SendAsync(Pipeline.ControlQueue, PipelineMessages.FailedEvent(jobId, stage, task, error), cancellationToken).ConfigureAwait(false);
+        PublishTask(services, delivery, JobState.DeadLettered, reason);
+    }
+
+    /// <summary>A task's outcome for the status store (see <see cref="PipelineStatusObserver"/>), once it has been reported to the coordinator.</summary>
+    private protected void PublishTask(IServiceProvider services, JobDelivery delivery, JobState state, Exception? error = null)
+    {
+        var lifecycle = services.GetRequiredService<JobLifecycle>();
+        if (!lifecycle.IsEnabled)
+            return;
+        var (jobId, _, task) = Place(delivery);
+        var changed = new JobEvent(JobEventKind.TaskChanged, jobId, lifecycle.Now)
+        {
+            Stage = Name, StagePosition = Index, TaskId = task.ToString(CultureInfo.InvariantCulture), State = state, Attempt = delivery.Attempt,
+        };
+        lifecycle.Publish(error is null ? changed : changed.WithError(error));
     }
 
     private protected async Task ReportDoneAsync(IServiceProvider services, JobDelivery delivery, byte[] result, CancellationToken cancellationToken)
@@ -104,6 +121,7 @@ internal sealed class PipelineStage<TInput, TPrevious, TTask, TResult, THandler>
         {
             throw new OutcomeNotReportedException(ex);
         }
+        PublishTask(services, delivery, JobState.Succeeded);
     }
 
     internal override IEnumerable<byte[]> FanOut(JsonElement input, object? previous, JsonSerializerOptions options)
