@@ -28,6 +28,7 @@ internal sealed partial class JobClient(AmqpServiceBusConnection connection, Fer
     internal async Task SendAsync(string queue, string jobType, byte[] body, string jobId, CancellationToken cancellationToken, string? messageId = null,
         int? priority = null)
     {
+        using var activity = JobTelemetry.StartSubmit(jobType, queue, jobId);
         for (var attempt = 1; ; attempt++)
         {
             var sender = await GetSenderAsync(queue, cancellationToken).ConfigureAwait(false);
@@ -37,6 +38,7 @@ internal sealed partial class JobClient(AmqpServiceBusConnection connection, Fer
                 if (priority is { } p)
                     message.ApplicationProperties[JobMessages.PriorityProperty] = p;
                 await sender.SendAsync(message).WaitAsync(connection.OperationTimeout, cancellationToken).ConfigureAwait(false);
+                JobTelemetry.RecordSubmitted(jobType);
                 return;
             }
             catch (Exception ex) when (attempt < 3 && sender.IsClosed && !cancellationToken.IsCancellationRequested)

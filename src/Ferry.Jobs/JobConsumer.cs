@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Amqp;
 using Amqp.Framing;
@@ -203,6 +204,8 @@ internal sealed partial class JobConsumer : IDisposable
         if (!await BeginAttemptAsync(link, message, delivery).ConfigureAwait(false))
             return;
 
+        using var activity = JobTelemetry.StartProcess(_job, message, delivery);
+        var started = _time.GetTimestamp();
         using var handlerCancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         using var renewalCancellation = new CancellationTokenSource();
         var renewal = _job.AutoRenewLock && delivery.LockedUntil is not null
@@ -222,6 +225,9 @@ internal sealed partial class JobConsumer : IDisposable
             await renewalCancellation.CancelAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
         }
+        JobTelemetry.RecordDuration(_job.JobType, _time.GetElapsedTime(started), failure is null);
+        if (failure is not null)
+            activity?.SetStatus(ActivityStatusCode.Error, $"{failure.GetType().Name}: {failure.Message}");
 
         if (failure is null)
         {
@@ -317,6 +323,7 @@ internal sealed partial class JobConsumer : IDisposable
 
     private void Report(JobDelivery delivery, JobOutcomeKind kind, TimeSpan? delay = null, Exception? exception = null)
     {
+        JobTelemetry.RecordOutcome(_job.JobType, kind);
         if (_lifecycle.IsEnabled)
             Record(delivery, kind, exception);
         try

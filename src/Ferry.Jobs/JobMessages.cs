@@ -27,12 +27,18 @@ internal static class JobMessages
     private static readonly Symbol EnqueuedTime = new("x-opt-enqueued-time");
 
     /// <summary>A job message; the MessageId is the job id unless <paramref name="messageId"/> is given (a retry or a replay).</summary>
-    public static Message Create(byte[] body, string jobId, string jobType, string? messageId = null) => new()
+    /// <remarks>The current span's trace context goes in the <c>Diagnostic-Id</c> property (<see cref="JobTelemetry"/>).</remarks>
+    public static Message Create(byte[] body, string jobId, string jobType, string? messageId = null)
     {
-        BodySection = new Data { Binary = body },
-        Properties = new Properties { MessageId = messageId ?? jobId, ContentType = ContentType, Subject = jobType },
-        ApplicationProperties = new ApplicationProperties { [JobIdProperty] = jobId },
-    };
+        var message = new Message
+        {
+            BodySection = new Data { Binary = body },
+            Properties = new Properties { MessageId = messageId ?? jobId, ContentType = ContentType, Subject = jobType },
+            ApplicationProperties = new ApplicationProperties { [JobIdProperty] = jobId },
+        };
+        JobTelemetry.Inject(message);
+        return message;
+    }
 
     /// <summary>The body bytes: a data section, or a string value (JSON sent by another client).</summary>
     public static byte[] Body(Message message) => message.Body switch

@@ -14,7 +14,10 @@ internal sealed class PipelineClient(EntitySenders senders, FerryJobsOptions opt
         var registration = options.Pipelines.FirstOrDefault(p => string.Equals(p.Name, pipeline, StringComparison.OrdinalIgnoreCase));
         var controlQueue = registration?.ControlQueue ?? pipeline + "-control";
         var body = JsonSerializer.SerializeToUtf8Bytes(input, options.SerializerOptions);
+        // The pipeline's trace starts here: the start event carries this span's context to the coordinator and its tasks.
+        using var activity = JobTelemetry.StartSubmit(pipeline, controlQueue, jobId);
         await senders.SendAsync(controlQueue, PipelineMessages.StartEvent(jobId, body), cancellationToken).ConfigureAwait(false);
+        JobTelemetry.RecordSubmitted(pipeline);
         return jobId;
     }
 }

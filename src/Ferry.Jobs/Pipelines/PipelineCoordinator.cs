@@ -173,6 +173,8 @@ internal sealed class PipelineCoordinator : IDisposable
 
     private async Task<bool> ApplyAsync(JobRun job, Message message, CancellationToken cancellationToken)
     {
+        // A step of the job's trace: the next stage's tasks, sent from here, carry this span's context.
+        using var activity = JobTelemetry.StartProcess($"{_pipeline.Name}/coordinator", _pipeline.ControlQueue, job.JobId, message);
         var properties = JobMessages.ApplicationProperties(message);
         var kind = properties.TryGetValue(PipelineMessages.EventProperty, out var k) ? k as string : null;
         if (kind == PipelineMessages.Start)

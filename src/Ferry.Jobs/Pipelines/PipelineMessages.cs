@@ -40,15 +40,20 @@ internal static class PipelineMessages
     public static Message FailedEvent(string jobId, int stage, int task, byte[] error) =>
         Event(jobId, TaskId(jobId, stage, task) + "/done", Failed, stage, task, error);
 
-    private static Message Event(string jobId, string messageId, string kind, int stage, int task, byte[] body) => new()
+    private static Message Event(string jobId, string messageId, string kind, int stage, int task, byte[] body)
     {
-        BodySection = new Data { Binary = body },
-        Properties = new Properties { MessageId = messageId, GroupId = jobId, ContentType = JobMessages.ContentType, Subject = kind },
-        ApplicationProperties = new ApplicationProperties
+        var message = new Message
         {
-            [EventProperty] = kind,
-            [StageProperty] = stage,
-            [TaskProperty] = task,
-        },
-    };
+            BodySection = new Data { Binary = body },
+            Properties = new Properties { MessageId = messageId, GroupId = jobId, ContentType = JobMessages.ContentType, Subject = kind },
+            ApplicationProperties = new ApplicationProperties
+            {
+                [EventProperty] = kind,
+                [StageProperty] = stage,
+                [TaskProperty] = task,
+            },
+        };
+        JobTelemetry.Inject(message); // the submit's or the task's span: the coordinator's step continues that trace
+        return message;
+    }
 }
