@@ -142,7 +142,8 @@ internal sealed class RestMessagingApi
         foreach (var message in messages)
             incoming.Add(ServiceBusMessageCodec.ToIncoming(message.ToIncoming(now).Body.ToArray(), now, target.EvaluatesRules));
         // Not tied to the request: a send that started completes, durably, whether or not the client still listens.
-        await target.SendAsync(incoming, CancellationToken.None).ConfigureAwait(false);
+        using (FerryTelemetry.StartSend(target.Name, incoming))
+            await target.SendAsync(incoming, CancellationToken.None).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status201Created;
     }
 
