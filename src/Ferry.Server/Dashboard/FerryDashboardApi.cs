@@ -25,10 +25,6 @@ namespace Ferry.Server.Dashboard;
 /// A subscription's rules are changed at <c>/api/dashboard/entities/{topic}/Subscriptions/{sub}/rules</c> (POST) and <c>…/rules/{rule}</c> (PUT, DELETE).</remarks>
 internal static class FerryDashboardApi
 {
-    private const int DefaultPageSize = 50;
-    private const int MaxPageSize = 1000;
-    private const int DefaultBodyLimit = 64 * 1024;
-    private const int MaxBodyLimit = 16 * 1024 * 1024;
     private const string SubscriptionsSegment = "/Subscriptions/";
 
     public static IEndpointRouteBuilder MapFerryDashboardApi(this IEndpointRouteBuilder endpoints)
@@ -69,40 +65,11 @@ internal static class FerryDashboardApi
         throw new BrokerException(BrokerErrorCode.EntityNotFound, $"The queue or subscription '{decoded}' does not exist.");
     }
 
-    private static async Task<IResult> Browse(HttpContext context, string name, SubQueue subQueue)
-    {
-        var queue = Receivable(context, name);
-        var from = QueryNumber(context.Request, "from", 0, 0, long.MaxValue);
-        var count = (int)QueryNumber(context.Request, "count", DefaultPageSize, 1, MaxPageSize);
-        var bodyLimit = (int)QueryNumber(context.Request, "bodyLimit", DefaultBodyLimit, 1, MaxBodyLimit);
-        var page = queue.Peek(subQueue, from, count);
-        var messages = new List<MessageView>(page.Count);
-        foreach (var message in page)
-        {
-            var body = await queue.LoadBodyAsync(message, context.RequestAborted).ConfigureAwait(false);
-            if (body is null)
-                continue; // settled while we looked
-            MessageView view;
-            try
-            {
-                view = MessageRenderer.Render(message, body.Value.Span, bodyLimit);
-            }
-            catch (AmqpDecodeException ex)
-            {
-                view = MessageView.Of(message, [], [], [], new JsonObject { ["type"] = "invalid", ["detail"] = ex.Message });
-            }
-            messages.Add(view);
-        }
-        long? next = page.Count == count ? page[^1].SequenceNumber + 1 : null;
-        return AdminJson.Ok(new { queue = queue.Name, subQueue = SubQueueName(subQueue), from, count, messages, next });
-    }
+    private static Task<IResult> Browse(HttpContext context, string name, SubQueue subQueue) =>
+        FerryAdminApi.BrowseAsync(context, Receivable(context, name), subQueue);
 
-    private static async Task<IResult> Purge(HttpContext context, string name, SubQueue subQueue)
-    {
-        var queue = Receivable(context, name);
-        var purged = await queue.PurgeAsync(subQueue, CancellationToken.None).ConfigureAwait(false);
-        return AdminJson.Ok(new { queue = queue.Name, subQueue = SubQueueName(subQueue), purged });
-    }
+    private static Task<IResult> Purge(HttpContext context, string name, SubQueue subQueue) =>
+        FerryAdminApi.PurgeAsync(Receivable(context, name), subQueue);
 
     private static async Task<IResult> Replay(HttpContext context, string name)
     {
@@ -394,16 +361,4 @@ internal static class FerryDashboardApi
         _ => throw new AdminInputException($"correlation.properties.{property.Name}",
             $"The property '{property.Name}' must be a string, number, true, false or null.", "a string, number, true, false or null"),
     };
-
-    private static string SubQueueName(SubQueue subQueue) => subQueue == SubQueue.DeadLetter ? "deadletter" : "main";
-
-    private static long QueryNumber(HttpRequest request, string name, long defaultValue, long min, long max)
-    {
-        var raw = request.Query[name];
-        if (raw.Count == 0)
-            return defaultValue;
-        if (raw.Count == 1 && long.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return value;
-        throw new AdminInputException(name, $"The query parameter '{name}' is '{raw}'.", $"a whole number from {min} to {max}");
-    }
 }

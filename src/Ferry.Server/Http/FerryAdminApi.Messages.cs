@@ -18,10 +18,12 @@ internal static partial class FerryAdminApi
 
     private static Task<IResult> PurgeDeadLetter(HttpContext context, string name) => Purge(context, name, SubQueue.DeadLetter);
 
-    private static async Task<IResult> Browse(HttpContext context, string name, SubQueue subQueue)
+    private static async Task<IResult> Browse(HttpContext context, string name, SubQueue subQueue) =>
+        TryEntity(context, name, out var queue, out var notFound) ? await BrowseAsync(context, queue, subQueue).ConfigureAwait(false) : notFound;
+
+    /// <summary>A page of a queue's or subscription's messages, as <c>from</c>, <c>count</c> and <c>bodyLimit</c> ask (also the dashboard's).</summary>
+    internal static async Task<IResult> BrowseAsync(HttpContext context, QueueEntity queue, SubQueue subQueue)
     {
-        if (!TryEntity(context, name, out var queue, out var notFound))
-            return notFound;
         var from = QueryNumber(context.Request, "from", 0, 0, long.MaxValue);
         var count = (int)QueryNumber(context.Request, "count", DefaultPageSize, 1, MaxPageSize);
         var bodyLimit = (int)QueryNumber(context.Request, "bodyLimit", DefaultBodyLimit, 1, MaxBodyLimit);
@@ -58,10 +60,12 @@ internal static partial class FerryAdminApi
         }
     }
 
-    private static async Task<IResult> Purge(HttpContext context, string name, SubQueue subQueue)
+    private static async Task<IResult> Purge(HttpContext context, string name, SubQueue subQueue) =>
+        TryEntity(context, name, out var queue, out var notFound) ? await PurgeAsync(queue, subQueue).ConfigureAwait(false) : notFound;
+
+    /// <summary>Removes every message of a queue's or subscription's sub-queue, durably (also the dashboard's).</summary>
+    internal static async Task<IResult> PurgeAsync(QueueEntity queue, SubQueue subQueue)
     {
-        if (!TryEntity(context, name, out var queue, out var notFound))
-            return notFound;
         // Not tied to the request: a purge that started finishes, so the count it answers is what it removed.
         var purged = await queue.PurgeAsync(subQueue, CancellationToken.None).ConfigureAwait(false);
         return AdminJson.Ok(new { queue = queue.Name, subQueue = subQueue == SubQueue.DeadLetter ? "deadletter" : "main", purged });
