@@ -8,26 +8,28 @@ namespace Ferry.Storage;
 /// <summary>The writer thread: group commit, savepoints per batch, prepared statements.</summary>
 public sealed partial class SqliteMessageStore
 {
-    // Owned by the writer thread once it starts; created before it starts and disposed after it exits.
-    private SqliteCommand _begin = null!;
-    private SqliteCommand _commit = null!;
-    private SqliteCommand _rollback = null!;
-    private SqliteCommand _savepoint = null!;
-    private SqliteCommand _releaseSavepoint = null!;
-    private SqliteCommand _rollbackToSavepoint = null!;
-    private SqliteCommand _putEntity = null!;
-    private SqliteCommand[] _deleteEntity = null!;
-    private SqliteCommand _insertMessage = null!;
-    private SqliteCommand _updateMessage = null!;
-    private SqliteCommand _deleteMessage = null!;
-    private SqliteCommand _putBody = null!;
-    private SqliteCommand _releaseBody = null!;
-    private SqliteCommand _putSessionState = null!;
-    private SqliteCommand _deleteSessionState = null!;
-    private SqliteCommand _putDuplicate = null!;
-    private SqliteCommand _pruneDuplicates = null!;
-    private SqliteCommand _raiseSequence = null!;
-    private readonly List<SqliteCommand> _writeCommands = [];
+    // Owned by the writer thread once it starts; created before it starts and disposed after it exits. Raw statements, not
+    // SqliteCommands: Microsoft.Data.Sqlite's per-execution work (statement iteration, parameter binding, boxing) cost the
+    // writer as much CPU as SQLite itself.
+    private RawStatement _begin = null!;
+    private RawStatement _commit = null!;
+    private RawStatement _rollback = null!;
+    private RawStatement _savepoint = null!;
+    private RawStatement _releaseSavepoint = null!;
+    private RawStatement _rollbackToSavepoint = null!;
+    private RawStatement _putEntity = null!;
+    private RawStatement[] _deleteEntity = null!;
+    private RawStatement _insertMessage = null!;
+    private RawStatement _updateMessage = null!;
+    private RawStatement _deleteMessage = null!;
+    private RawStatement _putBody = null!;
+    private RawStatement _releaseBody = null!;
+    private RawStatement _putSessionState = null!;
+    private RawStatement _deleteSessionState = null!;
+    private RawStatement _putDuplicate = null!;
+    private RawStatement _pruneDuplicates = null!;
+    private RawStatement _raiseSequence = null!;
+    private readonly List<RawStatement> _writeStatements = [];
 
     // Sequence-number raises are folded per group and written once per entity just before COMMIT, instead of one upsert per
     // inserted message. A batch's raises join the group's only when the batch succeeds; a DeleteEntity in a batch drops the
@@ -53,59 +55,47 @@ public sealed partial class SqliteMessageStore
         _savepoint = Prepare("SAVEPOINT batch");
         _releaseSavepoint = Prepare("RELEASE batch");
         _rollbackToSavepoint = Prepare("ROLLBACK TO batch");
-        _putEntity = Prepare(SqliteSchema.PutEntity,
-            ("$path", SqliteType.Text), ("$kind", SqliteType.Integer), ("$settings", SqliteType.Text),
-            ("$created", SqliteType.Integer), ("$updated", SqliteType.Integer));
+        _putEntity = Prepare(SqliteSchema.PutEntity, "$path", "$kind", "$settings", "$created", "$updated");
         _deleteEntity =
         [
-            Prepare(SqliteSchema.DeleteEntityRecord, ("$entity", SqliteType.Text)),
-            Prepare(SqliteSchema.DeleteEntityMessages, ("$entity", SqliteType.Text)),
-            Prepare(SqliteSchema.DeleteEntitySessions, ("$entity", SqliteType.Text)),
-            Prepare(SqliteSchema.DeleteEntityDuplicates, ("$entity", SqliteType.Text)),
-            Prepare(SqliteSchema.DeleteEntitySequence, ("$entity", SqliteType.Text)),
-            Prepare(SqliteSchema.DeleteEntityBodies, ("$entity", SqliteType.Text)),
+            Prepare(SqliteSchema.DeleteEntityRecord, "$entity"),
+            Prepare(SqliteSchema.DeleteEntityMessages, "$entity"),
+            Prepare(SqliteSchema.DeleteEntitySessions, "$entity"),
+            Prepare(SqliteSchema.DeleteEntityDuplicates, "$entity"),
+            Prepare(SqliteSchema.DeleteEntitySequence, "$entity"),
+            Prepare(SqliteSchema.DeleteEntityBodies, "$entity"),
             Prepare(SqliteSchema.DeleteOrphanBodies),
         ];
         _insertMessage = Prepare(SqliteSchema.InsertMessage,
-            ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer), ("$subqueue", SqliteType.Integer),
-            ("$state", SqliteType.Integer), ("$delivery_count", SqliteType.Integer), ("$enqueued", SqliteType.Integer),
-            ("$scheduled", SqliteType.Integer), ("$expires", SqliteType.Integer), ("$visible_after", SqliteType.Integer),
-            ("$message_id", SqliteType.Text), ("$session_id", SqliteType.Text), ("$overlay", SqliteType.Blob),
-            ("$body_length", SqliteType.Integer), ("$body", SqliteType.Blob), ("$body_owner", SqliteType.Text));
-        // Same parameter order as the insert for the first eleven, so BindMessage serves both.
+            "$entity", "$seq", "$subqueue", "$state", "$delivery_count", "$enqueued", "$scheduled", "$expires", "$visible_after",
+            "$message_id", "$session_id", "$overlay", "$body_length", "$body", "$body_owner");
+        // Same parameter positions as the insert for the first twelve, so BindMessage serves both.
         _updateMessage = Prepare(SqliteSchema.UpdateMessage,
-            ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer), ("$subqueue", SqliteType.Integer),
-            ("$state", SqliteType.Integer), ("$delivery_count", SqliteType.Integer), ("$enqueued", SqliteType.Integer),
-            ("$scheduled", SqliteType.Integer), ("$expires", SqliteType.Integer), ("$visible_after", SqliteType.Integer),
-            ("$message_id", SqliteType.Text), ("$session_id", SqliteType.Text), ("$overlay", SqliteType.Blob));
-        _deleteMessage = Prepare(SqliteSchema.DeleteMessage, ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer));
-        _putBody = Prepare(SqliteSchema.PutBody, ("$owner", SqliteType.Text), ("$seq", SqliteType.Integer), ("$data", SqliteType.Blob));
-        _releaseBody = Prepare(SqliteSchema.ReleaseBody, ("$owner", SqliteType.Text), ("$seq", SqliteType.Integer));
-        _putSessionState = Prepare(SqliteSchema.PutSessionState,
-            ("$entity", SqliteType.Text), ("$key", SqliteType.Text), ("$data", SqliteType.Blob));
-        _deleteSessionState = Prepare(SqliteSchema.DeleteSessionState, ("$entity", SqliteType.Text), ("$key", SqliteType.Text));
-        _putDuplicate = Prepare(SqliteSchema.PutDuplicate,
-            ("$entity", SqliteType.Text), ("$key", SqliteType.Text), ("$time", SqliteType.Integer));
-        _pruneDuplicates = Prepare(SqliteSchema.PruneDuplicates, ("$entity", SqliteType.Text), ("$time", SqliteType.Integer));
-        _raiseSequence = Prepare(SqliteSchema.RaiseSequence, ("$entity", SqliteType.Text), ("$seq", SqliteType.Integer));
+            "$entity", "$seq", "$subqueue", "$state", "$delivery_count", "$enqueued", "$scheduled", "$expires", "$visible_after",
+            "$message_id", "$session_id", "$overlay");
+        _deleteMessage = Prepare(SqliteSchema.DeleteMessage, "$entity", "$seq");
+        _putBody = Prepare(SqliteSchema.PutBody, "$owner", "$seq", "$data");
+        _releaseBody = Prepare(SqliteSchema.ReleaseBody, "$owner", "$seq");
+        _putSessionState = Prepare(SqliteSchema.PutSessionState, "$entity", "$key", "$data");
+        _deleteSessionState = Prepare(SqliteSchema.DeleteSessionState, "$entity", "$key");
+        _putDuplicate = Prepare(SqliteSchema.PutDuplicate, "$entity", "$key", "$time");
+        _pruneDuplicates = Prepare(SqliteSchema.PruneDuplicates, "$entity", "$time");
+        _raiseSequence = Prepare(SqliteSchema.RaiseSequence, "$entity", "$seq");
     }
 
-    private SqliteCommand Prepare(string sql, params ReadOnlySpan<(string Name, SqliteType Type)> parameters)
+    private RawStatement Prepare(string sql, params ReadOnlySpan<string> parameters)
     {
-        var command = _writeConnection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, type) in parameters)
-            command.Parameters.Add(name, type);
-        command.Prepare();
-        _writeCommands.Add(command);
-        return command;
+        var statement = new RawStatement(_writeConnection.Handle!, sql, parameters);
+        _writeStatements.Add(statement);
+        return statement;
     }
 
+    /// <summary>Finalizes the writer's statements; must run before the connection closes, or SQLite keeps it open.</summary>
     private void DisposeWriteCommands()
     {
-        foreach (var command in _writeCommands)
-            command.Dispose();
-        _writeCommands.Clear();
+        foreach (var statement in _writeStatements)
+            statement.Dispose();
+        _writeStatements.Clear();
     }
 
     private void RunWriter()
@@ -213,31 +203,31 @@ public sealed partial class SqliteMessageStore
         var isolate = group.Count > 1;
         try
         {
-            _begin.ExecuteNonQuery();
+            _begin.Execute();
             _groupRaises.Clear();
             foreach (var pending in group)
             {
                 if (isolate)
-                    _savepoint.ExecuteNonQuery();
+                    _savepoint.Execute();
                 try
                 {
                     Apply(pending.Batch);
                 }
                 catch (Exception ex) when (isolate && !TransactionLost())
                 {
-                    _rollbackToSavepoint.ExecuteNonQuery();
-                    _releaseSavepoint.ExecuteNonQuery();
+                    _rollbackToSavepoint.Execute();
+                    _releaseSavepoint.Execute();
                     pending.Error = BatchFailed(ex);
                     continue;
                 }
 
                 if (isolate)
-                    _releaseSavepoint.ExecuteNonQuery();
+                    _releaseSavepoint.Execute();
                 MergeBatchRaises();
             }
 
             WriteGroupRaises();
-            _commit.ExecuteNonQuery();
+            _commit.Execute();
             return true;
         }
         catch (Exception ex)
@@ -297,7 +287,7 @@ public sealed partial class SqliteMessageStore
         FindSkippableUpdates(group);
         try
         {
-            _begin.ExecuteNonQuery();
+            _begin.Execute();
             _groupRaises.Clear();
             foreach (var pending in group)
             {
@@ -305,7 +295,7 @@ public sealed partial class SqliteMessageStore
                 MergeBatchRaises();
             }
             WriteGroupRaises();
-            _commit.ExecuteNonQuery();
+            _commit.Execute();
             return true;
         }
         catch (Exception)
@@ -329,7 +319,7 @@ public sealed partial class SqliteMessageStore
             return;
         try
         {
-            _rollback.ExecuteNonQuery();
+            _rollback.Execute();
         }
         catch (SqliteException)
         {
@@ -352,20 +342,20 @@ public sealed partial class SqliteMessageStore
             {
                 case WriteOperationKind.PutEntity:
                     var entity = operation.EntityRecord ?? throw Malformed(operation);
-                    Bind(_putEntity, 0, entity.Path);
-                    Bind(_putEntity, 1, (long)entity.Kind);
-                    Bind(_putEntity, 2, entity.Settings);
-                    Bind(_putEntity, 3, entity.CreatedAt.UtcTicks);
-                    Bind(_putEntity, 4, entity.UpdatedAt.UtcTicks);
-                    _putEntity.ExecuteNonQuery();
+                    _putEntity.BindText(0, entity.Path);
+                    _putEntity.BindInt64(1, (long)entity.Kind);
+                    _putEntity.BindText(2, entity.Settings);
+                    _putEntity.BindInt64(3, entity.CreatedAt.UtcTicks);
+                    _putEntity.BindInt64(4, entity.UpdatedAt.UtcTicks);
+                    _putEntity.Execute();
                     break;
 
                 case WriteOperationKind.DeleteEntity:
-                    foreach (var command in _deleteEntity)
+                    foreach (var statement in _deleteEntity)
                     {
-                        if (command.Parameters.Count > 0)
-                            Bind(command, 0, operation.Entity);
-                        command.ExecuteNonQuery();
+                        if (statement.ParameterCount > 0)
+                            statement.BindText(0, operation.Entity);
+                        statement.Execute();
                     }
 
                     _batchRaises.Remove(operation.Entity);
@@ -378,17 +368,17 @@ public sealed partial class SqliteMessageStore
                     if (inserted.SharedBodyOwner is { } bodyOwner)
                     {
                         // The body lives in the bodies table (put earlier in this batch); the row keeps its length only.
-                        Bind(_insertMessage, 12, (long)inserted.BodyLength);
-                        _insertMessage.Parameters[13].Value = Array.Empty<byte>();
-                        Bind(_insertMessage, 14, bodyOwner);
+                        _insertMessage.BindInt64(12, inserted.BodyLength);
+                        _insertMessage.BindBlob(13, ReadOnlySpan<byte>.Empty);
+                        _insertMessage.BindText(14, bodyOwner);
                     }
                     else
                     {
-                        Bind(_insertMessage, 12, (long)inserted.Body.Length);
-                        _insertMessage.Parameters[13].Value = inserted.Body;
-                        Bind(_insertMessage, 14, null);
+                        _insertMessage.BindInt64(12, inserted.Body.Length);
+                        _insertMessage.BindBlob(13, inserted.Body.Span);
+                        _insertMessage.BindNull(14);
                     }
-                    _insertMessage.ExecuteNonQuery();
+                    _insertMessage.Execute();
                     RaiseInBatch(inserted.Entity, inserted.SequenceNumber);
                     break;
 
@@ -396,53 +386,53 @@ public sealed partial class SqliteMessageStore
                     if (skippedUpdates is not null && skippedUpdates.Contains(operation))
                         break; // the next thing this group does to the message is delete it: the update is unobservable
                     BindMessage(_updateMessage, operation.Message ?? throw Malformed(operation));
-                    _updateMessage.ExecuteNonQuery();
+                    _updateMessage.Execute();
                     break;
 
                 case WriteOperationKind.DeleteMessage:
-                    Bind(_deleteMessage, 0, operation.Entity);
-                    Bind(_deleteMessage, 1, operation.SequenceNumber);
-                    if (_deleteMessage.ExecuteScalar() is string sharedOwner)
+                    _deleteMessage.BindText(0, operation.Entity);
+                    _deleteMessage.BindInt64(1, operation.SequenceNumber);
+                    if (_deleteMessage.ExecuteScalarText() is { } sharedOwner)
                     {
                         // The last message sharing a body takes the body with it.
-                        Bind(_releaseBody, 0, sharedOwner);
-                        Bind(_releaseBody, 1, operation.SequenceNumber);
-                        _releaseBody.ExecuteNonQuery();
+                        _releaseBody.BindText(0, sharedOwner);
+                        _releaseBody.BindInt64(1, operation.SequenceNumber);
+                        _releaseBody.Execute();
                     }
                     break;
 
                 case WriteOperationKind.PutBody:
                     var shared = operation.Message ?? throw Malformed(operation);
-                    Bind(_putBody, 0, operation.Entity);
-                    Bind(_putBody, 1, operation.SequenceNumber);
-                    _putBody.Parameters[2].Value = shared.Body;
-                    _putBody.ExecuteNonQuery();
+                    _putBody.BindText(0, operation.Entity);
+                    _putBody.BindInt64(1, operation.SequenceNumber);
+                    _putBody.BindBlob(2, shared.Body.Span);
+                    _putBody.Execute();
                     break;
 
                 case WriteOperationKind.PutSessionState:
-                    Bind(_putSessionState, 0, operation.Entity);
-                    Bind(_putSessionState, 1, operation.Key ?? throw Malformed(operation));
-                    Bind(_putSessionState, 2, operation.Data ?? throw Malformed(operation));
-                    _putSessionState.ExecuteNonQuery();
+                    _putSessionState.BindText(0, operation.Entity);
+                    _putSessionState.BindText(1, operation.Key ?? throw Malformed(operation));
+                    _putSessionState.BindBlob(2, operation.Data ?? throw Malformed(operation));
+                    _putSessionState.Execute();
                     break;
 
                 case WriteOperationKind.DeleteSessionState:
-                    Bind(_deleteSessionState, 0, operation.Entity);
-                    Bind(_deleteSessionState, 1, operation.Key ?? throw Malformed(operation));
-                    _deleteSessionState.ExecuteNonQuery();
+                    _deleteSessionState.BindText(0, operation.Entity);
+                    _deleteSessionState.BindText(1, operation.Key ?? throw Malformed(operation));
+                    _deleteSessionState.Execute();
                     break;
 
                 case WriteOperationKind.PutDuplicate:
-                    Bind(_putDuplicate, 0, operation.Entity);
-                    Bind(_putDuplicate, 1, operation.Key ?? throw Malformed(operation));
-                    Bind(_putDuplicate, 2, operation.Time.UtcTicks);
-                    _putDuplicate.ExecuteNonQuery();
+                    _putDuplicate.BindText(0, operation.Entity);
+                    _putDuplicate.BindText(1, operation.Key ?? throw Malformed(operation));
+                    _putDuplicate.BindInt64(2, operation.Time.UtcTicks);
+                    _putDuplicate.Execute();
                     break;
 
                 case WriteOperationKind.PruneDuplicates:
-                    Bind(_pruneDuplicates, 0, operation.Entity);
-                    Bind(_pruneDuplicates, 1, operation.Time.UtcTicks);
-                    _pruneDuplicates.ExecuteNonQuery();
+                    _pruneDuplicates.BindText(0, operation.Entity);
+                    _pruneDuplicates.BindInt64(1, operation.Time.UtcTicks);
+                    _pruneDuplicates.Execute();
                     break;
 
                 case WriteOperationKind.RaiseSequenceNumber:
@@ -458,26 +448,21 @@ public sealed partial class SqliteMessageStore
     private static StoreException Malformed(in WriteOperation operation) => new(
         $"Malformed {operation.Kind.ToString()} operation on '{operation.Entity}' (operation kind {((int)operation.Kind).ToString(CultureInfo.InvariantCulture)}).");
 
-    private static void BindMessage(SqliteCommand command, StoredMessage message)
+    private static void BindMessage(RawStatement statement, StoredMessage message)
     {
-        Bind(command, 0, message.Entity);
-        Bind(command, 1, message.SequenceNumber);
-        Bind(command, 2, (long)message.SubQueue);
-        Bind(command, 3, (long)message.State);
-        Bind(command, 4, (long)message.DeliveryCount);
-        Bind(command, 5, message.EnqueuedTime.UtcTicks);
-        Bind(command, 6, message.ScheduledEnqueueTime);
-        Bind(command, 7, message.ExpiresAt);
-        Bind(command, 8, message.VisibleAfter);
-        Bind(command, 9, message.MessageId);
-        Bind(command, 10, message.SessionId);
-        Bind(command, 11, message.Overlay);
+        statement.BindText(0, message.Entity);
+        statement.BindInt64(1, message.SequenceNumber);
+        statement.BindInt64(2, (long)message.SubQueue);
+        statement.BindInt64(3, (long)message.State);
+        statement.BindInt64(4, message.DeliveryCount);
+        statement.BindInt64(5, message.EnqueuedTime.UtcTicks);
+        statement.BindTicks(6, message.ScheduledEnqueueTime);
+        statement.BindTicks(7, message.ExpiresAt);
+        statement.BindTicks(8, message.VisibleAfter);
+        statement.BindText(9, message.MessageId);
+        statement.BindText(10, message.SessionId);
+        statement.BindBlob(11, message.Overlay);
     }
-
-    private static void Bind(SqliteCommand command, int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
-
-    private static void Bind(SqliteCommand command, int index, DateTimeOffset? value) =>
-        command.Parameters[index].Value = value.HasValue ? value.GetValueOrDefault().UtcTicks : DBNull.Value;
 
     private void RaiseInBatch(string entity, long sequenceNumber)
     {
@@ -500,9 +485,9 @@ public sealed partial class SqliteMessageStore
     {
         foreach (var (entity, sequenceNumber) in _groupRaises)
         {
-            Bind(_raiseSequence, 0, entity);
-            Bind(_raiseSequence, 1, sequenceNumber);
-            _raiseSequence.ExecuteNonQuery();
+            _raiseSequence.BindText(0, entity);
+            _raiseSequence.BindInt64(1, sequenceNumber);
+            _raiseSequence.Execute();
         }
     }
 }

@@ -1,0 +1,208 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Ferry.Storage;
+
+/// <summary>
+/// One prepared SQLite statement driven through SQLitePCLRaw directly: bind, step, reset, with none of
+/// Microsoft.Data.Sqlite's per-execution work (statement list iteration, parameter collection binding, boxed values).
+/// </summary>
+/// <remarks>
+/// <para>Parameters are bound by position in the order of the names given at preparation (0-based), which need not be the
+/// order SQLite numbers them in. Every execution must bind every parameter: values stay bound across executions.</para>
+/// <para>Text and blobs are bound as SQLITE_TRANSIENT (SQLite copies them), so the caller's buffers may be reused at once.</para>
+/// <para>Failures throw <see cref="SqliteException"/> built by Microsoft.Data.Sqlite itself (same message, error code and
+/// extended code as its commands), after the statement is reset. Not thread-safe: one thread at a time, the connection's.</para>
+/// </remarks>
+internal sealed class RawStatement : IDisposable
+{
+    // Long-lived statements: tells SQLite not to take them from its lookaside memory.
+    private const uint PreparePersistent = 0x01;
+
+    // Text up to this many UTF-8 bytes is encoded on the stack (entity paths, message and session ids all fit).
+    private const int StackTextBytes = 512;
+
+    // A statement keeps its bound values until rebound; after a large blob, clear them rather than hold the copy.
+    private const int RetainedBlobLimit = 64 * 1024;
+
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+    private readonly int[] _indexes;
+    private int _boundBlobBytes;
+
+    /// <summary>Prepares <paramref name="sql"/> (one statement) on <paramref name="db"/>.</summary>
+    /// <exception cref="SqliteException">SQLite refused the statement, or a parameter name is not in it.</exception>
+    public RawStatement(sqlite3 db, string sql, params ReadOnlySpan<string> parameters)
+    {
+        _db = db;
+        var rc = raw.sqlite3_prepare_v3(db, sql, PreparePersistent, out _statement, out string tail);
+        if (rc != raw.SQLITE_OK)
+        {
+            _statement.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+
+        if (!string.IsNullOrWhiteSpace(tail))
+        {
+            _statement.Dispose();
+            throw new ArgumentException($"Only one statement may be prepared at a time; left over: '{tail}'.", nameof(sql));
+        }
+
+        _indexes = new int[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var index = raw.sqlite3_bind_parameter_index(_statement, parameters[i]);
+            if (index == 0)
+            {
+                _statement.Dispose();
+                throw new ArgumentException($"The statement has no parameter '{parameters[i]}'.", nameof(parameters));
+            }
+
+            _indexes[i] = index;
+        }
+
+        if (raw.sqlite3_bind_parameter_count(_statement) != CountDistinct(_indexes))
+        {
+            _statement.Dispose();
+            throw new ArgumentException("Every parameter of the statement must be named.", nameof(parameters));
+        }
+    }
+
+    /// <summary>How many parameter names the statement was prepared with.</summary>
+    public int ParameterCount => _indexes.Length;
+
+    public void BindInt64(int parameter, long value) => Check(raw.sqlite3_bind_int64(_statement, _indexes[parameter], value));
+
+    public void BindNull(int parameter) => Check(raw.sqlite3_bind_null(_statement, _indexes[parameter]));
+
+    /// <summary>Binds the UTC ticks of <paramref name="value"/>, or NULL.</summary>
+    public void BindTicks(int parameter, DateTimeOffset? value)
+    {
+        if (value.HasValue)
+            BindInt64(parameter, value.GetValueOrDefault().UtcTicks);
+        else
+            BindNull(parameter);
+    }
+
+    /// <summary>Binds <paramref name="value"/> as UTF-8 text, or NULL.</summary>
+    public void BindText(int parameter, string? value)
+    {
+        if (value is null)
+        {
+            BindNull(parameter);
+            return;
+        }
+
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (maxBytes <= StackTextBytes)
+        {
+            Span<byte> buffer = stackalloc byte[StackTextBytes];
+            var length = Encoding.UTF8.GetBytes(value, buffer);
+            Check(raw.sqlite3_bind_text(_statement, _indexes[parameter], buffer[..length]));
+            return;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(value, rented);
+            Check(raw.sqlite3_bind_text(_statement, _indexes[parameter], rented.AsSpan(0, length)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Binds <paramref name="value"/> as a blob (an empty one is a zero-length blob, not NULL).</summary>
+    public void BindBlob(int parameter, ReadOnlySpan<byte> value)
+    {
+        Check(raw.sqlite3_bind_blob(_statement, _indexes[parameter], value));
+        _boundBlobBytes += value.Length;
+    }
+
+    /// <summary>Binds <paramref name="value"/> as a blob, or NULL.</summary>
+    public void BindBlob(int parameter, byte[]? value)
+    {
+        if (value is null)
+            BindNull(parameter);
+        else
+            BindBlob(parameter, (ReadOnlySpan<byte>)value);
+    }
+
+    /// <summary>Runs the statement to completion, discarding any rows.</summary>
+    /// <exception cref="SqliteException">A step failed (constraint, I/O, full disk…); the statement is reset.</exception>
+    public void Execute()
+    {
+        int rc;
+        while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
+        {
+        }
+
+        Finish(rc);
+    }
+
+    /// <summary>Runs the statement to completion and returns the first row's first column as text (null when no row or NULL).</summary>
+    /// <exception cref="SqliteException">A step failed; the statement is reset.</exception>
+    public string? ExecuteScalarText()
+    {
+        string? result = null;
+        var rc = raw.sqlite3_step(_statement);
+        if (rc == raw.SQLITE_ROW)
+        {
+            if (raw.sqlite3_column_type(_statement, 0) != raw.SQLITE_NULL)
+                result = raw.sqlite3_column_text(_statement, 0).utf8_to_string();
+            while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
+            {
+            }
+        }
+
+        Finish(rc);
+        return result;
+    }
+
+    public void Dispose() => _statement.Dispose();
+
+    private void Finish(int rc)
+    {
+        if (rc != raw.SQLITE_DONE)
+        {
+            try
+            {
+                // Builds the exception from sqlite3_errmsg while it still describes this step, then throws it.
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+            finally
+            {
+                raw.sqlite3_reset(_statement);
+            }
+
+            throw new SqliteException($"SQLite Error {rc}: the statement did not complete.", rc);
+        }
+
+        raw.sqlite3_reset(_statement);
+        if (_boundBlobBytes > RetainedBlobLimit)
+            raw.sqlite3_clear_bindings(_statement);
+        _boundBlobBytes = 0;
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+            SqliteException.ThrowExceptionForRC(rc, _db);
+    }
+
+    private static int CountDistinct(int[] indexes)
+    {
+        var count = 0;
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            if (Array.IndexOf(indexes, indexes[i], 0, i) < 0)
+                count++;
+        }
+
+        return count;
+    }
+}
