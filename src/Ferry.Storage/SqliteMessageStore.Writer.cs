@@ -31,6 +31,8 @@ public sealed partial class SqliteMessageStore
     private RawStatement _raiseSequence = null!;
     private readonly List<RawStatement> _writeStatements = [];
 
+    private const int BusyTimeoutMilliseconds = 30_000;
+
     // Sequence-number raises are folded per group and written once per entity just before COMMIT, instead of one upsert per
     // inserted message. A batch's raises join the group's only when the batch succeeds; a DeleteEntity in a batch drops the
     // group's earlier raises for that entity, because the delete already removed the row they would have raised.
@@ -49,6 +51,12 @@ public sealed partial class SqliteMessageStore
 
     private void PrepareWriteCommands()
     {
+        // SqliteCommands retried a busy or locked step for up to their 30 s command timeout; raw statements do not, so the
+        // wait moves into SQLite's own busy handler. Only another writer (none while this store holds the directory) or a
+        // connection recovering the log's index makes the writer wait at all.
+        var rc = raw.sqlite3_busy_timeout(_writeConnection.Handle, BusyTimeoutMilliseconds);
+        if (rc != raw.SQLITE_OK)
+            SqliteException.ThrowExceptionForRC(rc, _writeConnection.Handle);
         _begin = Prepare("BEGIN IMMEDIATE");
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");

@@ -51,7 +51,17 @@ public sealed partial class SqliteMessageStore : IMessageStore
             Pooling = false,
         }.ToString();
 
-        PrepareWriteCommands();
+        try
+        {
+            PrepareWriteCommands();
+        }
+        catch
+        {
+            // Finalize what was prepared, or closing the connection (Open does) would leave it open.
+            DisposeWriteCommands();
+            throw;
+        }
+
         _writer = new Thread(RunWriter) { IsBackground = true, Name = "Ferry.Storage writer" };
         _writer.Start();
     }
