@@ -21,8 +21,9 @@ internal sealed class RawStatement : IDisposable
     // Long-lived statements: tells SQLite not to take them from its lookaside memory.
     private const uint PreparePersistent = 0x01;
 
-    // Text up to this many UTF-8 bytes is encoded on the stack (entity paths, message and session ids all fit).
-    private const int StackTextBytes = 512;
+    // Text of up to a third as many characters (3 UTF-8 bytes at most each) is encoded into a buffer kept for the purpose:
+    // entity paths, message and session ids all fit. SQLite copies bound text, so the buffer is free again at once.
+    private const int ScratchTextBytes = 768;
 
     // A statement keeps its bound values until rebound; after a large blob, clear them rather than hold the copy.
     private const int RetainedBlobLimit = 64 * 1024;
@@ -30,6 +31,7 @@ internal sealed class RawStatement : IDisposable
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
     private readonly int[] _indexes;
+    private readonly byte[] _scratch = new byte[ScratchTextBytes];
     private int _boundBlobBytes;
 
     /// <summary>Prepares <paramref name="sql"/> (one statement) on <paramref name="db"/>.</summary>
@@ -95,14 +97,14 @@ internal sealed class RawStatement : IDisposable
             return;
         }
 
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (maxBytes <= StackTextBytes)
+        if (value.Length <= ScratchTextBytes / 3)
         {
-            Span<byte> buffer = stackalloc byte[StackTextBytes];
-            var length = Encoding.UTF8.GetBytes(value, buffer);
-            Check(raw.sqlite3_bind_text(_statement, _indexes[parameter], buffer[..length]));
+            var length = Encoding.UTF8.GetBytes(value, _scratch);
+            Check(raw.sqlite3_bind_text(_statement, _indexes[parameter], _scratch.AsSpan(0, length)));
             return;
         }
+
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
 
         var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
         try

@@ -71,10 +71,14 @@ public sealed class RawStatementTests : IDisposable
         Assert.Equal(value, Scalar("SELECT s FROM t"));
     }
 
-    [Fact]
-    public void BindText_LongerThanTheStackBuffer_RoundTrips()
+    [Theory]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(257)]
+    [InlineData(2000)]
+    public void BindText_AroundAndBeyondTheScratchBuffer_RoundTrips(int length)
     {
-        var value = new string('é', 2000);
+        var value = new string('✓', length);
         InsertText(value);
         Assert.Equal(value, Scalar("SELECT s FROM t"));
     }
