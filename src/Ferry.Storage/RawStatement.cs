@@ -11,7 +11,9 @@ namespace Ferry.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Parameters are bound by position in the order of the names given at preparation (0-based), which need not be the
-/// order SQLite numbers them in. Every execution must bind every parameter: values stay bound across executions.</para>
+/// order SQLite numbers them in. Every execution must bind every parameter: values stay bound across executions, so a bind
+/// of the value already bound (the same integer, NULL, the same string instance) is skipped: each bind is a P/Invoke that
+/// takes the connection's mutex, and the entity, state and NULL columns of a message repeat from one insert to the next.</para>
 /// <para>Text and blobs are bound as SQLITE_TRANSIENT (SQLite copies them), so the caller's buffers may be reused at once.</para>
 /// <para>Failures throw <see cref="SqliteException"/> built by Microsoft.Data.Sqlite itself (same message, error code and
 /// extended code as its commands), after the statement is reset. Not thread-safe: one thread at a time, the connection's.</para>
@@ -33,6 +35,11 @@ internal sealed class RawStatement : IDisposable
     private readonly int[] _indexes;
     private readonly byte[] _scratch = new byte[ScratchTextBytes];
     private int _boundBlobBytes;
+
+    // What each parameter holds now, as far as skipping a repeated bind needs to know.
+    private readonly BoundKind[] _boundKinds;
+    private readonly long[] _boundIntegers;
+    private readonly string?[] _boundTexts;
 
     /// <summary>Prepares <paramref name="sql"/> (one statement) on <paramref name="db"/>.</summary>
     /// <exception cref="SqliteException">SQLite refused the statement, or a parameter name is not in it.</exception>
@@ -65,19 +72,46 @@ internal sealed class RawStatement : IDisposable
             _indexes[i] = index;
         }
 
-        if (raw.sqlite3_bind_parameter_count(_statement) != CountDistinct(_indexes))
+        if (raw.sqlite3_bind_parameter_count(_statement) != CountDistinct(_indexes) || CountDistinct(_indexes) != _indexes.Length)
         {
             _statement.Dispose();
-            throw new ArgumentException("Every parameter of the statement must be named.", nameof(parameters));
+            throw new ArgumentException("Every parameter of the statement must be named, once.", nameof(parameters));
         }
+
+        _boundKinds = new BoundKind[parameters.Length];
+        _boundIntegers = new long[parameters.Length];
+        _boundTexts = new string?[parameters.Length];
+    }
+
+    private enum BoundKind : byte
+    {
+        Unknown,
+        Null,
+        Integer,
+        Text,
     }
 
     /// <summary>How many parameter names the statement was prepared with.</summary>
     public int ParameterCount => _indexes.Length;
 
-    public void BindInt64(int parameter, long value) => Check(raw.sqlite3_bind_int64(_statement, _indexes[parameter], value));
+    public void BindInt64(int parameter, long value)
+    {
+        if (_boundKinds[parameter] == BoundKind.Integer && _boundIntegers[parameter] == value)
+            return;
+        Forget(parameter);
+        Check(raw.sqlite3_bind_int64(_statement, _indexes[parameter], value));
+        _boundKinds[parameter] = BoundKind.Integer;
+        _boundIntegers[parameter] = value;
+    }
 
-    public void BindNull(int parameter) => Check(raw.sqlite3_bind_null(_statement, _indexes[parameter]));
+    public void BindNull(int parameter)
+    {
+        if (_boundKinds[parameter] == BoundKind.Null)
+            return;
+        Forget(parameter);
+        Check(raw.sqlite3_bind_null(_statement, _indexes[parameter]));
+        _boundKinds[parameter] = BoundKind.Null;
+    }
 
     /// <summary>Binds the UTC ticks of <paramref name="value"/>, or NULL.</summary>
     public void BindTicks(int parameter, DateTimeOffset? value)
@@ -97,16 +131,26 @@ internal sealed class RawStatement : IDisposable
             return;
         }
 
+        if (_boundKinds[parameter] == BoundKind.Text && ReferenceEquals(_boundTexts[parameter], value))
+            return;
+        Forget(parameter);
         if (value.Length <= ScratchTextBytes / 3)
         {
             var length = Encoding.UTF8.GetBytes(value, _scratch);
             Check(raw.sqlite3_bind_text(_statement, _indexes[parameter], _scratch.AsSpan(0, length)));
-            return;
+        }
+        else
+        {
+            BindLongText(parameter, value);
         }
 
-        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
+        _boundKinds[parameter] = BoundKind.Text;
+        _boundTexts[parameter] = value;
+    }
 
-        var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
+    private void BindLongText(int parameter, string value)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
         try
         {
             var length = Encoding.UTF8.GetBytes(value, rented);
@@ -121,6 +165,7 @@ internal sealed class RawStatement : IDisposable
     /// <summary>Binds <paramref name="value"/> as a blob (an empty one is a zero-length blob, not NULL).</summary>
     public void BindBlob(int parameter, ReadOnlySpan<byte> value)
     {
+        Forget(parameter);
         Check(raw.sqlite3_bind_blob(_statement, _indexes[parameter], value));
         _boundBlobBytes += value.Length;
     }
@@ -186,8 +231,20 @@ internal sealed class RawStatement : IDisposable
 
         raw.sqlite3_reset(_statement);
         if (_boundBlobBytes > RetainedBlobLimit)
+        {
             raw.sqlite3_clear_bindings(_statement);
+            Array.Clear(_boundKinds);
+            Array.Clear(_boundTexts);
+        }
+
         _boundBlobBytes = 0;
+    }
+
+    /// <summary>Until a bind succeeds, what the parameter holds is not known (a failed bind may have left it either way).</summary>
+    private void Forget(int parameter)
+    {
+        _boundKinds[parameter] = BoundKind.Unknown;
+        _boundTexts[parameter] = null;
     }
 
     private void Check(int rc)

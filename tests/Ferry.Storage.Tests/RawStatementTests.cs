@@ -133,6 +133,7 @@ public sealed class RawStatementTests : IDisposable
         Assert.Throws<ArgumentException>(() => new RawStatement(handle, "SELECT 1; SELECT 2"));
         Assert.Throws<ArgumentException>(() => new RawStatement(handle, "SELECT $a", "$b"));
         Assert.Throws<ArgumentException>(() => new RawStatement(handle, "SELECT $a, $b", "$a"));
+        Assert.Throws<ArgumentException>(() => new RawStatement(handle, "SELECT $a", "$a", "$a"));
     }
 
     [Fact]
@@ -143,6 +144,59 @@ public sealed class RawStatementTests : IDisposable
         insert.BindInt64(1, 9);
         insert.Execute();
         Assert.Equal(9L, Scalar("SELECT n FROM t WHERE k = 5"));
+    }
+
+    [Fact]
+    public void Bind_RepeatedValues_AreSkippedButEveryRowGetsItsValues()
+    {
+        Execute("CREATE TABLE r(k INTEGER PRIMARY KEY, s TEXT, n INTEGER, b BLOB)");
+        using var insert = new RawStatement(_connection.Handle!, "INSERT INTO r(k, s, n, b) VALUES ($k, $s, $n, $b)", "$k", "$s", "$n", "$b");
+        var entity = "queue-1";
+        var sameContent = new string("queue-1".AsSpan());
+        (string? Text, long? Number, int BlobLength)[] rows =
+        [
+            (entity, 0, 1), (entity, 0, 1), (sameContent, null, 0), (null, null, 1), (entity, 7, 100_000), (entity, 7, 1),
+            (null, 7, 0), ("", 0, 1),
+        ];
+
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var (text, number, blobLength) = rows[k];
+            insert.BindInt64(0, k);
+            insert.BindText(1, text);
+            if (number is { } value)
+                insert.BindInt64(2, value);
+            else
+                insert.BindNull(2);
+            insert.BindBlob(3, new byte[blobLength]);
+            insert.Execute();
+        }
+
+        for (var k = 0; k < rows.Length; k++)
+        {
+            Assert.Equal((object?)rows[k].Text ?? DBNull.Value, Scalar($"SELECT s FROM r WHERE k = {k}") ?? DBNull.Value);
+            Assert.Equal((object?)rows[k].Number ?? DBNull.Value, Scalar($"SELECT n FROM r WHERE k = {k}") ?? DBNull.Value);
+            Assert.Equal((long)rows[k].BlobLength, Scalar($"SELECT length(b) FROM r WHERE k = {k}"));
+        }
+    }
+
+    [Fact]
+    public void Bind_AfterAFailedStep_KeepsTheBoundValues()
+    {
+        using var insert = new RawStatement(_connection.Handle!, "INSERT INTO t(k, s, n) VALUES ($k, $s, $n)", "$k", "$s", "$n");
+        var text = "kept";
+        insert.BindInt64(0, 1);
+        insert.BindText(1, text);
+        insert.BindInt64(2, 3);
+        insert.Execute();
+        Assert.Throws<SqliteException>(insert.Execute);
+
+        insert.BindInt64(0, 2);
+        insert.BindText(1, text);
+        insert.BindInt64(2, 3);
+        insert.Execute();
+        Assert.Equal("kept", Scalar("SELECT s FROM t WHERE k = 2"));
+        Assert.Equal(3L, Scalar("SELECT n FROM t WHERE k = 2"));
     }
 
     private void InsertText(string? value)
