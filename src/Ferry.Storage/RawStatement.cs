@@ -42,7 +42,8 @@ internal sealed class RawStatement : IDisposable
     private readonly string?[] _boundTexts;
 
     /// <summary>Prepares <paramref name="sql"/> (one statement) on <paramref name="db"/>.</summary>
-    /// <exception cref="SqliteException">SQLite refused the statement, or a parameter name is not in it.</exception>
+    /// <exception cref="SqliteException">SQLite refused the statement.</exception>
+    /// <exception cref="ArgumentException">More than one statement, or the names do not match the statement's parameters one to one.</exception>
     public RawStatement(sqlite3 db, string sql, params ReadOnlySpan<string> parameters)
     {
         _db = db;
@@ -210,6 +211,8 @@ internal sealed class RawStatement : IDisposable
         return result;
     }
 
+    /// <summary>Finalizes the statement (sqlite3_finalize; its safe handle does so too if this is never called).</summary>
+    /// <remarks>Every statement must be finalized before its connection closes, or SQLite keeps the connection open.</remarks>
     public void Dispose() => _statement.Dispose();
 
     private void Finish(int rc)
