@@ -52,8 +52,8 @@ public sealed partial class SqliteMessageStore
     private void PrepareWriteCommands()
     {
         // SqliteCommands retried a busy or locked step for up to their 30 s command timeout; raw statements do not, so the
-        // wait moves into SQLite's own busy handler. Only another writer (none while this store holds the directory) or a
-        // connection recovering the log's index makes the writer wait at all.
+        // wait moves into SQLite's own busy handler. Only another writer on the same file or a connection recovering the log's
+        // index makes the writer wait at all.
         var rc = raw.sqlite3_busy_timeout(_writeConnection.Handle, BusyTimeoutMilliseconds);
         if (rc != raw.SQLITE_OK)
             SqliteException.ThrowExceptionForRC(rc, _writeConnection.Handle);
