@@ -2,13 +2,14 @@ using System.Globalization;
 using Ferry.Broker.Bench;
 using Ferry.Storage;
 
-// dotnet run -c Release --project bench/Ferry.Broker.Bench -- [--seconds N] [--senders N] [--size BYTES] [--only sqlite|memory] [--dir PATH] [--recovery N]
+// dotnet run -c Release --project bench/Ferry.Broker.Bench -- [--seconds N] [--senders N] [--size BYTES] [--only sqlite|memory] [--dir PATH] [--recovery N [--host FERRY_HOST_DLL]]
 double seconds = 5;
 var senders = 64;
 var size = 1024;
 string? only = null;
 string? dir = null;
 int? recovery = null;
+string? host = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,6 +20,7 @@ for (var i = 0; i < args.Length; i++)
         case "--only": only = args[++i]; break;
         case "--dir": dir = args[++i]; break;
         case "--recovery": recovery = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--host": host = Path.GetFullPath(args[++i]); break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'");
             return 2;
@@ -27,8 +29,8 @@ for (var i = 0; i < args.Length; i++)
 
 if (recovery is { } recoveryCount)
 {
-    // dotnet run -c Release --project bench/Ferry.Broker.Bench -- --recovery 1000000
-    await RecoveryBench.RunAsync(recoveryCount, size, dir);
+    // dotnet run -c Release --project bench/Ferry.Broker.Bench -- --recovery 1000000 [--host src/Ferry.Host/bin/Release/net10.0/Ferry.Host.dll]
+    await RecoveryBench.RunAsync(recoveryCount, size, dir, host);
     return 0;
 }
 

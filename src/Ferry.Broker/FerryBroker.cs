@@ -43,14 +43,21 @@ public sealed partial class FerryBroker : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         var broker = new FerryBroker(store, time, options ?? new BrokerOptions(), logger ?? NullLogger.Instance);
-        var state = await store.RecoverAsync(cancellationToken).ConfigureAwait(false);
-        var messagesByEntity = new Dictionary<string, List<StoredMessage>>(StringComparer.Ordinal);
-        foreach (var message in state.Messages)
+        // Index entries are made as the store reads each message (in entity order), so the stored records are garbage at once
+        // and a large backlog is never held twice.
+        var messagesByEntity = new Dictionary<string, List<MessageEntry>>(StringComparer.Ordinal);
+        List<MessageEntry>? current = null;
+        string? currentEntity = null;
+        var state = await store.RecoverAsync(message =>
         {
-            if (!messagesByEntity.TryGetValue(message.Entity, out var list))
-                messagesByEntity[message.Entity] = list = [];
-            list.Add(message);
-        }
+            if (!string.Equals(message.Entity, currentEntity, StringComparison.Ordinal))
+            {
+                currentEntity = message.Entity;
+                if (!messagesByEntity.TryGetValue(currentEntity, out current))
+                    messagesByEntity[currentEntity] = current = [];
+            }
+            current!.Add(MessageEntry.FromStored(message));
+        }, cancellationToken).ConfigureAwait(false);
         var duplicatesByEntity = new Dictionary<string, List<StoredDuplicate>>(StringComparer.Ordinal);
         foreach (var duplicate in state.Duplicates)
         {

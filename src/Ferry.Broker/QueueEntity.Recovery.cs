@@ -5,7 +5,7 @@ namespace Ferry.Broker;
 public sealed partial class QueueEntity
 {
     /// <summary>Rebuilds the index from the store at start-up. Locks did not survive; their raised delivery counts did.</summary>
-    internal void Restore(long lastSequenceNumber, IEnumerable<StoredMessage> messages, IEnumerable<StoredDuplicate> duplicates)
+    internal void Restore(long lastSequenceNumber, List<MessageEntry> entries, IEnumerable<StoredDuplicate> duplicates)
     {
         lock (_sync)
         {
@@ -16,24 +16,9 @@ public sealed partial class QueueEntity
                 if (duplicate.ExpiresAt > now)
                     _duplicates[duplicate.MessageId] = duplicate.ExpiresAt;
             }
-            foreach (var stored in messages)
+            foreach (var entry in entries)
             {
-                _lastSequenceNumber = Math.Max(_lastSequenceNumber, stored.SequenceNumber);
-                var entry = new MessageEntry
-                {
-                    SequenceNumber = stored.SequenceNumber,
-                    SubQueue = stored.SubQueue,
-                    State = stored.State,
-                    DeliveryCount = stored.DeliveryCount,
-                    EnqueuedTime = stored.EnqueuedTime,
-                    ScheduledEnqueueTime = stored.ScheduledEnqueueTime,
-                    ExpiresAt = stored.ExpiresAt,
-                    VisibleAfter = stored.VisibleAfter,
-                    MessageId = stored.MessageId,
-                    SessionId = stored.SessionId,
-                    Overlay = MessageOverlay.Deserialize(stored.Overlay),
-                    Size = stored.BodyLength,
-                };
+                _lastSequenceNumber = Math.Max(_lastSequenceNumber, entry.SequenceNumber);
                 _sizeInBytes += entry.Size;
                 var queue = Queue(entry.SubQueue);
                 queue.All.Add(entry);

@@ -8,8 +8,6 @@ namespace Ferry.Broker;
 /// </summary>
 internal sealed class SubQueueState
 {
-    private static readonly Comparer<MessageEntry> BySequence = Comparer<MessageEntry>.Create((a, b) => a.SequenceNumber.CompareTo(b.SequenceNumber));
-
     private readonly ReadyQueue _ready = new();
     private int _nextReceiver;
 
@@ -18,18 +16,13 @@ internal sealed class SubQueueState
     public SubQueue Kind { get; }
 
     /// <summary>Every live message of this sub-queue, in sequence order (for peek and lookups by sequence number).</summary>
-    public SortedSet<MessageEntry> All { get; } = new(BySequence);
+    public SequenceIndex All { get; } = new();
 
     public List<Receiver> Receivers { get; } = [];
 
-    public MessageEntry? Find(long sequenceNumber)
-    {
-        var probe = new MessageEntry { SequenceNumber = sequenceNumber };
-        return All.TryGetValue(probe, out var found) ? found : null;
-    }
+    public MessageEntry? Find(long sequenceNumber) => All.Find(sequenceNumber);
 
-    public SortedSet<MessageEntry> From(long sequenceNumber) =>
-        All.GetViewBetween(new MessageEntry { SequenceNumber = sequenceNumber }, new MessageEntry { SequenceNumber = long.MaxValue });
+    public IEnumerable<MessageEntry> From(long sequenceNumber) => All.From(sequenceNumber);
 
     public void MakeReady(MessageEntry entry) => _ready.Add(entry);
 

@@ -28,6 +28,14 @@ public interface IMessageStore : IAsyncDisposable
     /// </remarks>
     ValueTask<RecoveredState> RecoverAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="RecoverAsync(CancellationToken)"/>, but hands each message to <paramref name="onMessage"/> as it is
+    /// read, in (entity, sequence number) order, instead of collecting them: the returned state's
+    /// <see cref="RecoveredState.Messages"/> is empty. The broker recovers this way, so a backlog of a million messages
+    /// is never held twice (as stored records and as index entries) while it starts.
+    /// </summary>
+    ValueTask<RecoveredState> RecoverAsync(Action<StoredMessage> onMessage, CancellationToken cancellationToken = default);
+
     /// <summary>Applies <paramref name="batch"/> atomically; the task completes once it is durable.</summary>
     /// <remarks>
     /// The caller must not mutate the batch, nor the buffers it references, until the task completes; after that the buffers

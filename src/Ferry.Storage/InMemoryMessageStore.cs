@@ -31,6 +31,23 @@ public sealed class InMemoryMessageStore : IMessageStore
     public InMemoryStoreData Data { get; }
 
     /// <inheritdoc/>
+    public async ValueTask<RecoveredState> RecoverAsync(Action<StoredMessage> onMessage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        var state = await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var message in state.Messages)
+            onMessage(message);
+        return new RecoveredState
+        {
+            Entities = state.Entities,
+            Messages = [],
+            LastSequenceNumbers = state.LastSequenceNumbers,
+            SessionStates = state.SessionStates,
+            Duplicates = state.Duplicates,
+        };
+    }
+
+    /// <inheritdoc/>
     /// <remarks>Duplicate-detection entries are returned whether expired or not. Times come back in UTC.</remarks>
     public ValueTask<RecoveredState> RecoverAsync(CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Ferry.Storage;
 
@@ -11,7 +12,16 @@ public sealed partial class SqliteMessageStore
     /// before the call. Duplicate-detection entries are returned whether expired or not: the store has no clock, and the
     /// broker prunes them. Times come back in UTC.
     /// </remarks>
-    public ValueTask<RecoveredState> RecoverAsync(CancellationToken cancellationToken = default)
+    public ValueTask<RecoveredState> RecoverAsync(CancellationToken cancellationToken = default) => Recover(null, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<RecoveredState> RecoverAsync(Action<StoredMessage> onMessage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        return Recover(onMessage, cancellationToken);
+    }
+
+    private ValueTask<RecoveredState> Recover(Action<StoredMessage>? onMessage, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<RecoveredState>(cancellationToken);
@@ -28,7 +38,7 @@ public sealed partial class SqliteMessageStore
 
         try
         {
-            var state = Recover(reader.Connection, cancellationToken);
+            var state = Recover(reader.Connection, onMessage, cancellationToken);
             ReturnReader(reader);
             return new ValueTask<RecoveredState>(state);
         }
@@ -41,7 +51,7 @@ public sealed partial class SqliteMessageStore
         }
     }
 
-    private static RecoveredState Recover(SqliteConnection connection, CancellationToken cancellationToken)
+    private static RecoveredState Recover(SqliteConnection connection, Action<StoredMessage>? onMessage, CancellationToken cancellationToken)
     {
         // One read transaction, so the parts are a consistent snapshot even if a writer were running.
         using var transaction = connection.BeginTransaction(deferred: true);
@@ -73,18 +83,11 @@ public sealed partial class SqliteMessageStore
         }
 
         var messages = new List<StoredMessage>();
-        using (var command = Command(connection, transaction, SqliteSchema.RecoverMessages))
+        onMessage ??= messages.Add;
+        foreach (var entity in messageEntities)
         {
-            var entityParameter = command.Parameters.Add("$entity", SqliteType.Text);
-            command.Prepare();
-            foreach (var entity in messageEntities)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                entityParameter.Value = entity;
-                using var row = command.ExecuteReader();
-                while (row.Read())
-                    messages.Add(ReadMessage(row, entity));
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            ReadMessages(connection, entity, onMessage);
         }
 
         var sessionStates = new List<StoredSessionState>();
@@ -113,22 +116,55 @@ public sealed partial class SqliteMessageStore
         };
     }
 
-    private static StoredMessage ReadMessage(SqliteDataReader row, string entity) => new()
+    /// <summary>
+    /// Reads one entity's messages through SQLite's own statement API: a million rows cost a twelfth of the calls and none
+    /// of the per-value checks of <see cref="SqliteDataReader"/>, which took most of the recovery time.
+    /// </summary>
+    private static void ReadMessages(SqliteConnection connection, string entity, Action<StoredMessage> onMessage)
     {
-        Entity = entity,
-        SequenceNumber = row.GetInt64(0),
-        SubQueue = (SubQueue)row.GetInt32(1),
-        State = (MessageState)row.GetInt32(2),
-        DeliveryCount = row.GetInt32(3),
-        EnqueuedTime = FromTicks(row.GetInt64(4)),
-        ScheduledEnqueueTime = row.IsDBNull(5) ? null : FromTicks(row.GetInt64(5)),
-        ExpiresAt = row.IsDBNull(6) ? null : FromTicks(row.GetInt64(6)),
-        VisibleAfter = row.IsDBNull(7) ? null : FromTicks(row.GetInt64(7)),
-        MessageId = row.IsDBNull(8) ? null : row.GetString(8),
-        SessionId = row.IsDBNull(9) ? null : row.GetString(9),
-        Overlay = row.IsDBNull(10) ? null : row.GetFieldValue<byte[]>(10),
-        BodyLength = row.GetInt32(11),
-    };
+        var db = connection.Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, SqliteSchema.RecoverMessages, out var statement));
+        using (statement)
+        {
+            Check(db, raw.sqlite3_bind_text(statement, 1, entity));
+            int result;
+            while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                onMessage(new StoredMessage
+                {
+                    Entity = entity,
+                    SequenceNumber = raw.sqlite3_column_int64(statement, 0),
+                    SubQueue = (SubQueue)raw.sqlite3_column_int(statement, 1),
+                    State = (MessageState)raw.sqlite3_column_int(statement, 2),
+                    DeliveryCount = raw.sqlite3_column_int(statement, 3),
+                    EnqueuedTime = FromTicks(raw.sqlite3_column_int64(statement, 4)),
+                    ScheduledEnqueueTime = NullableTicks(statement, 5),
+                    ExpiresAt = NullableTicks(statement, 6),
+                    VisibleAfter = NullableTicks(statement, 7),
+                    MessageId = Text(statement, 8),
+                    SessionId = Text(statement, 9),
+                    Overlay = IsNull(statement, 10) ? null : raw.sqlite3_column_blob(statement, 10).ToArray(),
+                    BodyLength = raw.sqlite3_column_int(statement, 11),
+                });
+            }
+            if (result != raw.SQLITE_DONE)
+                Check(db, result);
+        }
+    }
+
+    private static bool IsNull(sqlite3_stmt statement, int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
+
+    private static DateTimeOffset? NullableTicks(sqlite3_stmt statement, int column) =>
+        IsNull(statement, column) ? null : FromTicks(raw.sqlite3_column_int64(statement, column));
+
+    private static string? Text(sqlite3_stmt statement, int column) =>
+        IsNull(statement, column) ? null : raw.sqlite3_column_text(statement, column).utf8_to_string();
+
+    private static void Check(sqlite3 db, int result)
+    {
+        if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), result);
+    }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {

@@ -29,6 +29,24 @@ public sealed class RecoveryTests
         Assert.Equal([3L], next);
     }
 
+    [Theory]
+    [InlineData("3f2504e0-4f89-11d3-9a0c-0305e82c3301")] // a GUID as text: kept as 16 bytes, written back the same
+    [InlineData("3f2504e04f8911d39a0c0305e82c3301")]
+    [InlineData("3F2504E0-4F89-11D3-9A0C-0305E82C3301")] // upper case would not round-trip through a Guid: kept as text
+    [InlineData("{3f2504e0-4f89-11d3-9a0c-0305e82c3301}")]
+    [InlineData("order-17")]
+    public async Task Restart_MessageIdComesBackExactly(string messageId)
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var queue = await f.CreateQueueAsync("orders");
+        await queue.SendAsync([BrokerFixture.Message("a", messageId)]);
+        Assert.Equal(messageId, queue.Peek(SubQueue.Main, 0, 1).Single().MessageId);
+
+        await f.RestartAsync();
+
+        Assert.Equal(messageId, f.Broker.GetQueue("orders").Peek(SubQueue.Main, 0, 1).Single().MessageId);
+    }
+
     [Fact]
     public async Task Restart_AfterAllMessagesCompleted_SequenceNumbersAreNotReused()
     {

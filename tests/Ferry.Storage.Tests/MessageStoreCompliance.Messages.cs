@@ -37,6 +37,40 @@ public abstract partial class MessageStoreCompliance
     }
 
     [Fact]
+    public async Task RecoverStreaming_HandsEveryMessageOverInEntityAndSequenceOrder_AndKeepsNoList()
+    {
+        var store = await OpenAsync();
+        var full = new StoredMessage
+        {
+            Entity = "b", SequenceNumber = 2, SubQueue = SubQueue.DeadLetter, State = MessageState.Deferred, DeliveryCount = 4,
+            EnqueuedTime = At(1), ScheduledEnqueueTime = At(2), ExpiresAt = At(3), VisibleAfter = At(4),
+            MessageId = "3f2504e0-4f89-11d3-9a0c-0305e82c3301", SessionId = "s", Overlay = [1, 2], Body = Body(2, 300),
+        };
+        await CommitAsync(store, b =>
+        {
+            b.InsertMessage(Message("b", 1));
+            b.InsertMessage(full);
+            b.InsertMessage(Message("a", 5));
+            b.InsertMessage(Message("a", 3));
+        });
+        store = await ReopenAsync(store);
+        var collected = (await store.RecoverAsync()).Messages;
+
+        var streamed = new List<StoredMessage>();
+        var state = await store.RecoverAsync(streamed.Add);
+
+        Assert.Empty(state.Messages);
+        Assert.Equal([("a", 3L), ("a", 5L), ("b", 1L), ("b", 2L)], streamed.Select(m => (m.Entity, m.SequenceNumber)));
+        Assert.Equal(collected.Count, streamed.Count);
+        for (var i = 0; i < streamed.Count; i++)
+            AssertMetadata(collected[i], streamed[i]);
+        AssertMetadata(full, streamed[3]);
+        Assert.Equal(300, streamed[3].BodyLength);
+        Assert.True(streamed[3].Body.IsEmpty);
+        Assert.Equal(5, state.LastSequenceNumbers["a"]);
+    }
+
+    [Fact]
     public async Task InsertMessage_WithOptionalFieldsUnset_RecoversThemAsNull()
     {
         var store = await OpenAsync();

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Ferry.Server.Http;
 
@@ -19,7 +21,7 @@ internal static class FerryHealth
     public static IEndpointRouteBuilder MapFerryHealth(this IEndpointRouteBuilder endpoints, string engine)
     {
         var stopping = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        endpoints.MapGet("/health/live", () => Results.Json(new LiveReport("live")));
+        endpoints.MapGet("/health/live", () => Results.Json(new LiveReport("live"), HealthJson.Default.LiveReport));
         endpoints.MapGet("/health/ready", (FerryBroker broker) => Ready(broker, engine, stopping));
         endpoints.MapGet("/health", (FerryBroker broker) => Ready(broker, engine, stopping));
         return endpoints;
@@ -36,13 +38,22 @@ internal static class FerryHealth
             statistics.FailedCommits);
         var status = stopping.IsCancellationRequested ? "stopping" : statistics.Healthy ? "ready" : "not-ready";
         var entities = broker.Queues.Count + broker.Topics.Count;
-        return Results.Json(new ReadyReport(status, entities, store),
+        return Results.Json(new ReadyReport(status, entities, store), HealthJson.Default.ReadyReport,
             statusCode: status == "ready" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private sealed record LiveReport(string Status);
+    internal sealed record LiveReport(string Status);
 
-    private sealed record ReadyReport(string Status, int Entities, StoreReport Store);
+    internal sealed record ReadyReport(string Status, int Entities, StoreReport Store);
 
-    private sealed record StoreReport(string Engine, string Status, string? LastError, DateTimeOffset? LastErrorTime, long FailedCommits);
+    internal sealed record StoreReport(string Engine, string Status, string? LastError, DateTimeOffset? LastErrorTime, long FailedCommits);
 }
+
+/// <summary>
+/// The health reports' JSON, generated at compile time: the first probe after start is answered without building
+/// serializers by reflection (part of the start-up target).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(FerryHealth.LiveReport))]
+[JsonSerializable(typeof(FerryHealth.ReadyReport))]
+internal sealed partial class HealthJson : JsonSerializerContext;
