@@ -162,8 +162,9 @@ public sealed partial class SqliteMessageStore
 
     private static void Check(sqlite3 db, int result)
     {
+        // The same exception (message, code, extended code) Microsoft.Data.Sqlite and RawStatement throw.
         if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
-            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), result);
+            SqliteException.ThrowExceptionForRC(result, db);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
