@@ -105,7 +105,9 @@ internal sealed class LoadClients(HostCluster cluster, Ledger ledger, string que
                 _state[$"s{link}"] = "in-flight-after-stop";
                 await Task.WhenAll(inFlight);
             }
-            catch (Exception ex) when (ex is AmqpException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException or IOException or TimeoutException)
+            // AMQPNetLite cancels a pending receive or request with OperationCanceledException when its connection is torn
+            // down (the broker was just killed): a connection failure like the others, not the test stopping.
+            catch (Exception ex) when (ex is AmqpException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException or IOException or TimeoutException or OperationCanceledException)
             {
                 if (cluster.IsUp(endpoint.Incarnation) && ++failuresInRun > 20)
                     ledger.Violation($"sender {link}: connection to a live broker (incarnation {endpoint.Incarnation}) keeps failing: {ex.Message}");
@@ -215,7 +217,9 @@ internal sealed class LoadClients(HostCluster cluster, Ledger ledger, string que
                     await confirming;
                 }
             }
-            catch (Exception ex) when (ex is AmqpException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException or IOException or TimeoutException)
+            // AMQPNetLite cancels a pending receive or request with OperationCanceledException when its connection is torn
+            // down (the broker was just killed): a connection failure like the others, not the test stopping.
+            catch (Exception ex) when (ex is AmqpException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException or IOException or TimeoutException or OperationCanceledException)
             {
                 if (cluster.IsUp(endpoint.Incarnation) && ++failuresInRun > 20)
                     ledger.Violation($"receiver: connection to a live broker (incarnation {endpoint.Incarnation}) keeps failing: {ex.Message}");
