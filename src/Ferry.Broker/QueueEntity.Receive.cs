@@ -153,7 +153,7 @@ public sealed partial class QueueEntity
 
     private void Lock(MessageEntry entry, DateTimeOffset now)
     {
-        entry.LockToken = Guid.NewGuid();
+        entry.LockToken = LockTokens.Next();
         entry.LockedUntil = now + Settings.LockDuration;
         _locks.Add(entry.LockToken, entry);
         AddTimer(TimerKind.LockExpiry, entry, entry.LockedUntil);

@@ -182,4 +182,43 @@ public sealed class RawLinkTests(ServerFixture fixture) : IClassFixture<ServerFi
         Assert.Empty(queue.Peek(SubQueue.Main, 1, 10));
         await client.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Send_ManyUnsettledAtOnce_EveryDeliveryAcceptedExactlyOnce()
+    {
+        const int Count = 50;
+        var queue = await fixture.CreateQueueAsync(test: nameof(Send_ManyUnsettledAtOnce_EveryDeliveryAcceptedExactlyOnce));
+        var (client, _) = await RawAmqpClient.ConnectAndOpenAsync(fixture.Port);
+        await client.BeginAsync();
+        await client.AttachSenderAsync(0, 0, queue.Name);
+        await client.ExpectAsync<Flow>();
+
+        // All in one write, so the broker finishes several sends before its writer takes the output: their accepted
+        // dispositions may come back as ranges (first..last), which must cover every delivery once.
+        var bytes = new List<byte>();
+        for (var i = 0; i < Count; i++)
+        {
+            bytes.AddRange(RawAmqpClient.Frame(FrameType.Amqp, 0,
+                new Transfer { Handle = 0, DeliveryId = (uint)i, DeliveryTag = [(byte)i], MessageFormat = 0 }, AmqpMessage($"m{i}", $"m{i}")));
+        }
+        await client.SendAsync(bytes.ToArray());
+
+        var accepted = new int[Count];
+        var covered = 0;
+        while (covered < Count)
+        {
+            var disposition = await client.ExpectAsync<Disposition>();
+            Assert.Equal(Role.Receiver, disposition.Role);
+            Assert.True(disposition.Settled);
+            Assert.IsType<Accepted>(disposition.State);
+            for (var id = disposition.First; id <= (disposition.Last ?? disposition.First); id++)
+            {
+                accepted[id]++;
+                covered++;
+            }
+        }
+        Assert.All(accepted, n => Assert.Equal(1, n));
+        Assert.Equal(Count, queue.Peek(SubQueue.Main, 1, 100).Count);
+        await client.DisposeAsync();
+    }
 }

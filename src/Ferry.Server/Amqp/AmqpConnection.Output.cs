@@ -17,6 +17,15 @@ internal sealed partial class AmqpConnection
     private bool _waitingForRoom;
     private bool _deliveriesPaused;
 
+    // A run of settled accepted dispositions for consecutive incoming deliveries on one channel, not yet encoded: the next
+    // one that continues the run extends it, so a group of sends that become durable together is answered with one frame
+    // (first..last, AMQP 1.0 §2.7.6) instead of one per send. Any other output encodes the run first, so frames keep
+    // their order. Guarded by _sync; the performative is reused to encode each run.
+    private static readonly Accepted AcceptedState = new();
+    private readonly Disposition _acceptedRun = new() { Role = Role.Receiver, Settled = true, State = AcceptedState };
+    private bool _hasAcceptedRun;
+    private ushort _acceptedRunChannel;
+
     /// <summary>Writes one frame on <paramref name="channel"/>. Callers may hold <see cref="_sync"/> or not.</summary>
     public void WriteFrame(ushort channel, Performative performative, ReadOnlySpan<byte> payload = default)
     {
@@ -24,9 +33,47 @@ internal sealed partial class AmqpConnection
         {
             if (_closeSent)
                 return;
+            EncodeAcceptedRun();
             FrameWriter.WriteFrame(_pending, FrameType.Amqp, channel, performative, payload);
         }
         SignalOutput();
+    }
+
+    /// <summary>
+    /// Settles an incoming delivery as accepted (a disposition with role receiver, settled, state accepted), coalesced with
+    /// the one written just before when that settled the previous delivery-id on the same channel.
+    /// </summary>
+    public void WriteSettledAccepted(ushort channel, uint deliveryId)
+    {
+        lock (_sync)
+        {
+            if (_closeSent)
+                return;
+            if (_hasAcceptedRun && _acceptedRun.Last is { } last && channel == _acceptedRunChannel && deliveryId == unchecked(last + 1))
+            {
+                _acceptedRun.Last = deliveryId;
+            }
+            else
+            {
+                EncodeAcceptedRun();
+                _hasAcceptedRun = true;
+                _acceptedRunChannel = channel;
+                _acceptedRun.First = deliveryId;
+                _acceptedRun.Last = deliveryId;
+            }
+        }
+        SignalOutput();
+    }
+
+    // Caller holds _sync. A run of one is written without last, as a single disposition always was.
+    private void EncodeAcceptedRun()
+    {
+        if (!_hasAcceptedRun)
+            return;
+        _hasAcceptedRun = false;
+        if (_acceptedRun.Last == _acceptedRun.First)
+            _acceptedRun.Last = null;
+        FrameWriter.WriteFrame(_pending, FrameType.Amqp, _acceptedRunChannel, _acceptedRun);
     }
 
     /// <summary>Writes a transfer, split into frames of at most the negotiated size.</summary>
@@ -36,6 +83,7 @@ internal sealed partial class AmqpConnection
         {
             if (_closeSent)
                 return;
+            EncodeAcceptedRun();
             FrameWriter.WriteTransfer(_pending, channel, transfer, payload, OutgoingMaxFrameSize);
         }
         SignalOutput();
@@ -48,6 +96,7 @@ internal sealed partial class AmqpConnection
         {
             if (_closeSent)
                 return;
+            EncodeAcceptedRun();
             write(_pending, state);
         }
         SignalOutput();
@@ -76,6 +125,8 @@ internal sealed partial class AmqpConnection
     /// <summary>The pending output buffer, for writers that encode straight into it. Call under <see cref="SyncRoot"/>, then <see cref="SignalOutput"/>.</summary>
     internal bool TryGetOutput(out IBufferWriter<byte> output)
     {
+        if (!_closeSent)
+            EncodeAcceptedRun();
         output = _pending;
         return !_closeSent;
     }
@@ -104,6 +155,8 @@ internal sealed partial class AmqpConnection
             ArrayBufferWriter<byte> batch;
             lock (_sync)
             {
+                if (!_closeSent)
+                    EncodeAcceptedRun();
                 batch = _pending;
                 _pending = _spare;
                 _spare = batch;
@@ -127,7 +180,7 @@ internal sealed partial class AmqpConnection
             {
                 lock (_sync)
                 {
-                    if (_pending.WrittenCount == 0)
+                    if (_pending.WrittenCount == 0 && !_hasAcceptedRun)
                         return;
                 }
             }
@@ -187,7 +240,10 @@ internal sealed partial class AmqpConnection
             lock (_sync)
             {
                 if (!_closeSent)
+                {
+                    EncodeAcceptedRun();
                     FrameWriter.WriteEmptyFrame(_pending);
+                }
             }
             SignalOutput();
         }

@@ -383,6 +383,7 @@ internal sealed partial class AmqpConnection : IDisposable
         {
             if (!_closeSent)
             {
+                EncodeAcceptedRun();
                 _closeSent = true;
                 FrameWriter.WriteFrame(_pending, FrameType.Amqp, 0, new Close());
             }
@@ -399,6 +400,7 @@ internal sealed partial class AmqpConnection : IDisposable
         {
             if (!_closeSent && _phase is Phase.Running or Phase.Open)
             {
+                EncodeAcceptedRun();
                 _closeSent = true;
                 FrameWriter.WriteFrame(_pending, FrameType.Amqp, 0, new Close { Error = new AmqpError(condition, description) });
             }

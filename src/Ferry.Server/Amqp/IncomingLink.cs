@@ -127,6 +127,11 @@ internal abstract class IncomingLink : AmqpLink
         Completed();
         if (clientSettled)
             return;
+        if (outcome is Accepted)
+        {
+            Connection.WriteSettledAccepted(Session.Channel, deliveryId);
+            return;
+        }
         Connection.WriteFrame(Session.Channel, new Disposition { Role = Role.Receiver, First = deliveryId, Settled = true, State = outcome });
     }
 
