@@ -55,9 +55,13 @@ env "${host_env[@]}" dotnet src/Ferry.Host/bin/Release/net10.0/Ferry.Host.dll --
 host_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http_port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
-# Load through the settle time, the traced seconds and a margin; only the traced seconds are measured.
+# Load through the settle time, the traced seconds and a margin; only the traced seconds are measured. The load tool
+# runs every --scenario it is given in turn, so e2e is the default only when the options name no other: otherwise the
+# trace would record e2e and the scenario asked for would run after it.
+scenario=(--scenario e2e)
+for arg in "${extra[@]}"; do [ "$arg" = "--scenario" ] && scenario=(); done
 dotnet bench/Ferry.LoadTest/bin/Release/net10.0/Ferry.LoadTest.dll --amqp "127.0.0.1:$amqp_port" --http "127.0.0.1:$http_port" \
-  --broker-pid "$host_pid" --scenario e2e --warmup "$settle" --duration $((seconds + 2)) --quiet "${extra[@]}" > "$work/load.txt" 2>&1 &
+  --broker-pid "$host_pid" "${scenario[@]}" --warmup "$settle" --duration $((seconds + 2)) --quiet "${extra[@]}" > "$work/load.txt" 2>&1 &
 load_pid=$!
 sleep "$settle"
 if [ -n "$use_perf" ]; then

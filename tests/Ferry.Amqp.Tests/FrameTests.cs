@@ -180,6 +180,47 @@ public class FrameTests
         Assert.Equal(payloadBytes, assembled.ToArray());
     }
 
+    [Theory]
+    [InlineData(0, 300)]
+    [InlineData(1, 300)]
+    [InlineData(130, 300)]
+    [InlineData(400, 0)]
+    [InlineData(90, 1)]
+    public void WriteTransfer_HeadAndTail_AtEveryFrameSize_ReassembleByteExact(int headLength, int tailLength)
+    {
+        var head = new byte[headLength];
+        var tail = new byte[tailLength];
+        new Random(headLength).NextBytes(head);
+        new Random(tailLength + 1).NextBytes(tail);
+        byte[] expected = [.. head, .. tail];
+        for (uint maxFrameSize = 40; maxFrameSize <= 800; maxFrameSize += 7)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            var transfer = new Transfer { Handle = 1, DeliveryId = 9, DeliveryTag = [7, 7], MessageFormat = 0, Settled = true };
+            int count = FrameWriter.WriteTransfer(buffer, 3, transfer, head, tail, maxFrameSize);
+            Assert.False(transfer.More);
+
+            var sequence = new ReadOnlySequence<byte>(buffer.WrittenMemory);
+            var assembled = new List<byte>();
+            var mores = new List<bool>();
+            while (FrameReader.TryReadFrame(ref sequence, maxFrameSize, out var frame))
+            {
+                Assert.Equal(3, frame.Channel);
+                var t = Assert.IsType<Transfer>(frame.ReadPerformative(out var payload));
+                Assert.Equal(9u, t.DeliveryId);
+                Assert.True(t.Settled);
+                mores.Add(t.More);
+                assembled.AddRange(payload.ToArray());
+            }
+
+            Assert.True(sequence.IsEmpty);
+            Assert.Equal(count, mores.Count);
+            Assert.All(mores[..^1], Assert.True);
+            Assert.False(mores[^1]);
+            Assert.Equal(expected, assembled.ToArray());
+        }
+    }
+
     [Fact]
     public void WriteFrame_MultiSegmentPayload()
     {

@@ -261,9 +261,12 @@ public class MessageTests
     }
 
     [Theory]
-    [InlineData(65536u)]
-    [InlineData(256u)]
-    public void DeliveryWriter_WriteTransfer_MatchesWrite(uint maxFrameSize)
+    [InlineData(65536u, false)]
+    [InlineData(256u, false)]
+    [InlineData(65536u, true)]
+    [InlineData(256u, true)]
+    [InlineData(64u, true)]
+    public void DeliveryWriter_WriteTransfer_MatchesWrite(uint maxFrameSize, bool replaceApplicationProperties)
     {
         var message = SampleLiteMessage("id-1");
         message.BodySection = new Data { Binary = new byte[1500] };
@@ -271,12 +274,13 @@ public class MessageTests
         var sections = MessageSections.Scan(stored);
         var header = new FerryHeader { DeliveryCount = 1 };
         var annotations = new BrokerAnnotations { SequenceNumber = 3, LockedUntil = DateTimeOffset.UnixEpoch };
+        var replacement = replaceApplicationProperties ? new AmqpMap { { "DeadLetterReason", "TTLExpiredException" }, { "tenant", "t1" } } : null;
         var expected = new ArrayBufferWriter<byte>();
-        DeliveryWriter.Write(expected, stored, sections, header, annotations);
+        DeliveryWriter.Write(expected, stored, sections, header, annotations, replacement);
 
         var frames = new ArrayBufferWriter<byte>();
         var transfer = new Transfer { Handle = 0, DeliveryId = 1, DeliveryTag = Guid.NewGuid().ToByteArray(), MessageFormat = 0, Settled = false };
-        int count = DeliveryWriter.WriteTransfer(frames, 0, transfer, stored, sections, header, annotations, maxFrameSize);
+        int count = DeliveryWriter.WriteTransfer(frames, 0, transfer, stored, sections, header, annotations, maxFrameSize, replacement);
         if (maxFrameSize > 10_000)
         {
             Assert.Equal(1, count);

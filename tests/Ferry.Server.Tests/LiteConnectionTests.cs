@@ -42,6 +42,39 @@ public sealed class LiteConnectionTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task LargeMessages_OneMegabyteEach_InTwoHundredFiftySixKilobyteFrames_RoundTripByteExact()
+    {
+        var queue = await fixture.CreateQueueAsync(new QueueSettings { MaxMessageSizeInKilobytes = 2048 });
+        var connection = await fixture.ConnectAsync();
+        var session = new Session(connection);
+        var sender = new SenderLink(session, "mb-sender", queue.Name);
+        var bodies = new List<byte[]>();
+        for (int i = 0; i < 3; i++)
+        {
+            // Sizes around the 256 KB frame: the assembler sizes each from its first frame, whatever the last one holds.
+            var body = new byte[1024 * 1024 + (i * 100_003)];
+            new Random(i).NextBytes(body);
+            bodies.Add(body);
+            var message = new Message { BodySection = new Data { Binary = body }, ApplicationProperties = new ApplicationProperties() };
+            message.ApplicationProperties["index"] = i;
+            if (i != 1)
+                message.Properties = new Properties { MessageId = $"mb-{i}" }; // the middle one gets an id from Ferry
+            await sender.SendAsync(message);
+        }
+        var receiver = new ReceiverLink(session, "mb-receiver", queue.Name);
+        for (int i = 0; i < bodies.Count; i++)
+        {
+            var message = await receiver.ReceiveAsync(Timeout);
+            Assert.NotNull(message);
+            Assert.Equal(i, message.ApplicationProperties["index"]);
+            Assert.False(string.IsNullOrEmpty(message.Properties.MessageId));
+            Assert.Equal(bodies[i], LiteHelpers.Bytes(message));
+            receiver.Accept(message);
+        }
+        await connection.CloseAsync();
+    }
+
+    [Fact]
     public async Task ConnectedLinks_AttachThenDetach_CountedOnTheEntity()
     {
         var queue = await fixture.CreateQueueAsync();

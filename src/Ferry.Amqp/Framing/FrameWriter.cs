@@ -7,7 +7,7 @@ namespace Ferry.Amqp;
 /// Writes frames (AMQP 1.0 §2.3.1) into an <see cref="IBufferWriter{T}"/> such as a PipeWriter. Each call appends
 /// complete frames and never flushes; the caller flushes once per batch of frames. Frames are written with
 /// DOFF = 2 (no extended header). <see cref="WriteFrame(IBufferWriter{byte}, FrameType, ushort, IAmqpComposite, ReadOnlySpan{byte})"/>
-/// does not check the peer's max-frame-size; send payloads that may exceed it with <see cref="WriteTransfer"/>.
+/// does not check the peer's max-frame-size; send payloads that may exceed it with <c>WriteTransfer</c>.
 /// </summary>
 public static class FrameWriter
 {
@@ -90,36 +90,81 @@ public static class FrameWriter
     /// </summary>
     /// <returns>The number of frames written.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxFrameSize"/> leaves no room for payload.</exception>
-    public static int WriteTransfer(IBufferWriter<byte> output, ushort channel, Transfer transfer, ReadOnlySpan<byte> payload, uint maxFrameSize)
+    public static int WriteTransfer(IBufferWriter<byte> output, ushort channel, Transfer transfer, ReadOnlySpan<byte> payload, uint maxFrameSize) =>
+        WriteTransfer(output, channel, transfer, payload, default, maxFrameSize);
+
+    /// <summary>
+    /// Writes a delivery whose payload is <paramref name="head"/> followed by <paramref name="tail"/> as one or more
+    /// transfer frames, as <see cref="WriteTransfer(IBufferWriter{byte}, ushort, Transfer, ReadOnlySpan{byte}, uint)"/>
+    /// does, copying each byte once, straight into <paramref name="output"/>: a broker's delivery is a small new head
+    /// (header, annotations) in front of the stored bytes, and a large one need not be assembled before it is framed.
+    /// The performative is encoded twice at most (once as given, once with <c>more</c> set), not once per frame.
+    /// </summary>
+    /// <returns>The number of frames written.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxFrameSize"/> leaves no room for payload.</exception>
+    public static int WriteTransfer(IBufferWriter<byte> output, ushort channel, Transfer transfer, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail,
+        uint maxFrameSize)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(transfer);
         bool originalMore = transfer.More;
+        var last = new AmqpWriter(stackalloc byte[PerformativeStackBuffer]);
+        var more = new AmqpWriter(stackalloc byte[PerformativeStackBuffer]);
         try
         {
+            long payloadLength = (long)head.Length + tail.Length;
+            transfer.Encode(ref last);
+            if (FrameReader.HeaderSize + last.Length + payloadLength <= maxFrameSize)
+            {
+                WriteTransferFrame(output, channel, last.WrittenSpan, head, tail);
+                return 1;
+            }
+
+            // Every frame but the last says more=true; the last goes out as the caller gave it. Encoding more=true is
+            // never shorter than more=false, so the room computed with it holds for the last frame too.
             transfer.More = true;
-            int overhead = FrameReader.HeaderSize + EncodedLength(transfer);
-            long room = Math.Min(maxFrameSize, int.MaxValue) - (long)overhead;
+            transfer.Encode(ref more);
+            transfer.More = originalMore;
+            long room = Math.Min(maxFrameSize, int.MaxValue) - (long)(FrameReader.HeaderSize + more.Length);
             if (room <= 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(maxFrameSize), "The frame size leaves no room for transfer payload.");
             }
 
             int frames = 0;
-            while (payload.Length > room)
+            while ((long)head.Length + tail.Length > room)
             {
-                WriteFrame(output, FrameType.Amqp, channel, transfer, payload[..(int)room]);
-                payload = payload[(int)room..];
+                int fromHead = (int)Math.Min(head.Length, room);
+                int fromTail = (int)room - fromHead;
+                WriteTransferFrame(output, channel, more.WrittenSpan, head[..fromHead], tail[..fromTail]);
+                head = head[fromHead..];
+                tail = tail[fromTail..];
                 frames++;
             }
 
-            transfer.More = originalMore;
-            WriteFrame(output, FrameType.Amqp, channel, transfer, payload);
+            WriteTransferFrame(output, channel, last.WrittenSpan, head, tail);
             return frames + 1;
         }
         finally
         {
             transfer.More = originalMore;
+            last.Dispose();
+            more.Dispose();
+        }
+    }
+
+    private static void WriteTransferFrame(IBufferWriter<byte> output, ushort channel, ReadOnlySpan<byte> performative, ReadOnlySpan<byte> head,
+        ReadOnlySpan<byte> tail)
+    {
+        WriteFramePrefix(output, FrameType.Amqp, channel, performative, head.Length + tail.Length);
+        if (!head.IsEmpty)
+        {
+            output.Write(head);
+        }
+
+        if (!tail.IsEmpty)
+        {
+            output.Write(tail);
         }
     }
 
@@ -131,20 +176,6 @@ public static class FrameWriter
         WriteHeader(span, (uint)size, type, channel);
         performative.CopyTo(span[FrameReader.HeaderSize..]);
         output.Advance(FrameReader.HeaderSize + performative.Length);
-    }
-
-    private static int EncodedLength(IAmqpComposite composite)
-    {
-        var writer = new AmqpWriter(stackalloc byte[PerformativeStackBuffer]);
-        try
-        {
-            composite.Encode(ref writer);
-            return writer.Length;
-        }
-        finally
-        {
-            writer.Dispose();
-        }
     }
 
     private static void WriteHeader(Span<byte> span, uint size, FrameType type, ushort channel)

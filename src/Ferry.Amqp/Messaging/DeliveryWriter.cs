@@ -42,8 +42,9 @@ public static class DeliveryWriter
 
     /// <summary>
     /// Writes the delivered message as the payload of one or more transfer frames (split at
-    /// <paramref name="maxFrameSize"/>, the peer's max-frame-size). When it fits one frame the stored bytes are
-    /// copied straight into <paramref name="output"/>, with no intermediate buffer.
+    /// <paramref name="maxFrameSize"/>, the peer's max-frame-size). The stored bytes are copied once, straight into
+    /// <paramref name="output"/>: only the new head (header, message annotations and, when replaced, the
+    /// application-properties) is encoded apart, however many frames the message takes.
     /// </summary>
     /// <returns>The number of frames written.</returns>
     public static int WriteTransfer(IBufferWriter<byte> output, ushort channel, Transfer transfer, ReadOnlySpan<byte> stored, in MessageSections sections, Header header, in BrokerAnnotations annotations, uint maxFrameSize, AmqpMap? applicationProperties = null)
@@ -51,54 +52,16 @@ public static class DeliveryWriter
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(transfer);
         ArgumentNullException.ThrowIfNull(header);
-        var prefix = new AmqpWriter(stackalloc byte[256]);
-        var performative = new AmqpWriter(stackalloc byte[128]);
+        var head = new AmqpWriter(stackalloc byte[256]);
         try
         {
-            WritePrefix(ref prefix, stored, sections, header, annotations);
-            if (applicationProperties is not null)
-            {
-                // A replaced section sits between raw parts: assemble the message once, then frame it.
-                return WriteAssembled(output, channel, transfer, stored, sections, header, annotations, maxFrameSize, applicationProperties);
-            }
-
-            int restStart = FirstRestOffset(sections);
-            int restEnd = sections.Length;
-            int payloadLength = prefix.Length + Math.Max(0, restEnd - restStart);
-            transfer.Encode(ref performative);
-            long frameSize = (long)FrameReader.HeaderSize + performative.Length + payloadLength;
-            if (frameSize > maxFrameSize)
-            {
-                return WriteAssembled(output, channel, transfer, stored, sections, header, annotations, maxFrameSize, null);
-            }
-
-            FrameWriter.WriteFramePrefix(output, FrameType.Amqp, channel, performative.WrittenSpan, payloadLength);
-            output.Write(prefix.WrittenSpan);
-            if (restEnd > restStart)
-            {
-                output.Write(stored[restStart..restEnd]);
-            }
-
-            return 1;
+            WritePrefix(ref head, stored, sections, header, annotations);
+            var tail = WriteRestHead(ref head, stored, sections, applicationProperties);
+            return FrameWriter.WriteTransfer(output, channel, transfer, head.WrittenSpan, tail, maxFrameSize);
         }
         finally
         {
-            prefix.Dispose();
-            performative.Dispose();
-        }
-    }
-
-    private static int WriteAssembled(IBufferWriter<byte> output, ushort channel, Transfer transfer, ReadOnlySpan<byte> stored, in MessageSections sections, Header header, in BrokerAnnotations annotations, uint maxFrameSize, AmqpMap? applicationProperties)
-    {
-        var message = new AmqpWriter(Math.Max(256, stored.Length + 256));
-        try
-        {
-            Write(ref message, stored, sections, header, annotations, applicationProperties);
-            return FrameWriter.WriteTransfer(output, channel, transfer, message.WrittenSpan, maxFrameSize);
-        }
-        finally
-        {
-            message.Dispose();
+            head.Dispose();
         }
     }
 
@@ -145,18 +108,19 @@ public static class DeliveryWriter
             && annotations.Overrides(reader.ReadSymbolAscii());
     }
 
-    private static void WriteRest(ref AmqpWriter writer, ReadOnlySpan<byte> stored, in MessageSections sections, AmqpMap? applicationProperties)
+    private static void WriteRest(ref AmqpWriter writer, ReadOnlySpan<byte> stored, in MessageSections sections, AmqpMap? applicationProperties) =>
+        writer.WriteRaw(WriteRestHead(ref writer, stored, sections, applicationProperties));
+
+    /// <summary>
+    /// Writes what of the rest (properties .. footer) must be encoded anew — the properties and the replaced
+    /// application-properties, when there is a replacement — and returns the stored bytes that follow unchanged.
+    /// </summary>
+    private static ReadOnlySpan<byte> WriteRestHead(ref AmqpWriter writer, ReadOnlySpan<byte> stored, in MessageSections sections, AmqpMap? applicationProperties)
     {
         if (applicationProperties is null)
         {
             int start = FirstRestOffset(sections);
-            int end = sections.Length;
-            if (end > start)
-            {
-                writer.WriteRaw(stored[start..end]);
-            }
-
-            return;
+            return stored[start..Math.Max(start, sections.Length)];
         }
 
         if (sections.Properties.IsPresent)
@@ -167,11 +131,7 @@ public static class DeliveryWriter
         writer.WriteDescriptor(Descriptor.ApplicationProperties);
         writer.WriteMap(applicationProperties);
         int tailStart = sections.Body.IsPresent ? sections.Body.Offset : sections.Footer.IsPresent ? sections.Footer.Offset : sections.Length;
-        int tailEnd = sections.Length;
-        if (tailEnd > tailStart)
-        {
-            writer.WriteRaw(stored[tailStart..tailEnd]);
-        }
+        return stored[tailStart..Math.Max(tailStart, sections.Length)];
     }
 
     // properties .. footer are contiguous in a scanned message (sections are in §3.2 order).

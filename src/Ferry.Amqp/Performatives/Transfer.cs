@@ -2,7 +2,7 @@ namespace Ferry.Amqp;
 
 /// <summary>
 /// The transfer performative (AMQP 1.0 §2.7.5). The message bytes are not part of this object: they follow the
-/// performative in the frame body (see <see cref="Frame.ReadPerformative"/> and <see cref="FrameWriter.WriteTransfer"/>).
+/// performative in the frame body (see <see cref="Frame.ReadPerformative"/> and <c>FrameWriter.WriteTransfer</c>).
 /// </summary>
 public sealed class Transfer : Performative
 {

@@ -7,14 +7,30 @@ namespace Ferry.Amqp;
 /// bounded by a maximum message size. One instance per receiving link; not thread-safe.
 /// </summary>
 /// <remarks>
-/// Payload is copied out of the caller's buffer (which a PipeReader will reuse) into a buffer rented from
-/// <see cref="ArrayPool{T}.Shared"/>; the size is checked before each copy, so a peer can never make it hold more
-/// than <see cref="MaxMessageSize"/> bytes. Call <see cref="Dispose"/> to return the buffer when the link ends.
+/// <para>Each frame's payload is copied once, out of the caller's buffer (which a PipeReader will reuse), into the
+/// array that becomes <see cref="Message"/>: the caller takes that array over, so a large message costs one copy
+/// from the socket's buffers, not an assembly buffer plus a copy of it.</para>
+/// <para>The frames do not say how large the message will be (§2.7.5), but the first one shows the message's
+/// section headers, and a section declares its length up front (§1.2): a 1 MB data section in the first of four
+/// frames sizes the array for the whole message, so the later frames are copied into place without growing it. When
+/// the headers say nothing (or more sections follow), the array grows geometrically and is trimmed at the end if
+/// much of it went unused. A peer's declared lengths are only a hint: the array is never sized beyond
+/// <see cref="MaxMessageSize"/>, nor more than <see cref="MaxReserveFactor"/> times the bytes that actually arrived.</para>
 /// </remarks>
 public sealed class TransferAssembler : IDisposable
 {
+    /// <summary>The most the array is sized ahead of the bytes received, as a multiple of them.</summary>
+    public const int MaxReserveFactor = 8;
+
+    // Section headers are read from this many bytes at most (a described binary32 with a ulong descriptor is 15).
+    private const int HeaderPrefix = 64;
+
+    // The estimate reads at most this many section headers: a batch of many small data sections is sized by growing.
+    private const int MaxSectionsEstimated = 32;
+
     private byte[]? _buffer;
     private int _length;
+    private long _expected;
     private bool _inProgress;
 
     /// <param name="maxMessageSize">The largest message accepted, in bytes (this side's attach max-message-size);
@@ -42,8 +58,8 @@ public sealed class TransferAssembler : IDisposable
     public bool IsInProgress => _inProgress;
 
     /// <summary>
-    /// The complete message after <see cref="Append"/> returned <see cref="TransferResult.Complete"/>: valid only until
-    /// the next <see cref="Append"/>, <see cref="Reset"/> or <see cref="Dispose"/>; copy it to keep it.
+    /// The complete message after <see cref="Append"/> returned <see cref="TransferResult.Complete"/>. The caller owns
+    /// it: the assembler never writes to its memory again (the next delivery gets a new array). Empty otherwise.
     /// </summary>
     public ReadOnlyMemory<byte> Message { get; private set; }
 
@@ -66,6 +82,8 @@ public sealed class TransferAssembler : IDisposable
 
             _inProgress = true;
             _length = 0;
+            _buffer = null;
+            _expected = transfer.More && !transfer.Aborted ? EstimateLength(payload) : 0;
             DeliveryId = id;
             DeliveryTag = transfer.DeliveryTag;
             MessageFormat = transfer.MessageFormat ?? 0;
@@ -107,8 +125,7 @@ public sealed class TransferAssembler : IDisposable
             return TransferResult.Incomplete;
         }
 
-        _inProgress = false;
-        Message = new ReadOnlyMemory<byte>(_buffer, 0, _length);
+        Message = Take();
         return TransferResult.Complete;
     }
 
@@ -117,32 +134,77 @@ public sealed class TransferAssembler : IDisposable
     {
         _inProgress = false;
         _length = 0;
+        _buffer = null;
         Message = default;
     }
 
-    public void Dispose()
-    {
-        Reset();
-        var buffer = _buffer;
-        _buffer = null;
-        if (buffer is not null)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void Dispose() => Reset();
 
     private void Grow(int needed, bool more)
     {
-        // While more frames are coming, grow geometrically (capped at the maximum) to keep copies amortised.
-        long target = more ? Math.Min(MaxMessageSize, Math.Max(needed, (_buffer?.Length ?? 0) * 2L)) : needed;
-        var next = ArrayPool<byte>.Shared.Rent((int)Math.Max(target, needed));
-        if (_buffer is not null)
+        long target = needed;
+        if (more)
         {
-            _buffer.AsSpan(0, _length).CopyTo(next);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            // Room for what the section headers announced, else double; never far ahead of what arrived.
+            long ahead = _expected > needed ? _expected : Math.Max(needed + 1L, (_buffer?.Length ?? 0) * 2L);
+            target = Math.Min(ahead, Math.Min(MaxMessageSize, (long)needed * MaxReserveFactor));
+            target = Math.Max(target, needed);
         }
 
+        var next = GC.AllocateUninitializedArray<byte>((int)target);
+        _buffer?.AsSpan(0, _length).CopyTo(next);
         _buffer = next;
+    }
+
+    // The caller takes the array over. An array much larger than the message (the estimate was off, or the last growth
+    // doubled) is trimmed, so a stored message does not keep unused memory alive.
+    private ReadOnlyMemory<byte> Take()
+    {
+        var buffer = _buffer!;
+        int length = _length;
+        _inProgress = false;
+        _buffer = null;
+        _length = 0;
+        if (buffer.Length - length > Math.Max(4096, length / 8))
+        {
+            var exact = GC.AllocateUninitializedArray<byte>(length);
+            buffer.AsSpan(0, length).CopyTo(exact);
+            return exact;
+        }
+
+        return new ReadOnlyMemory<byte>(buffer, 0, length);
+    }
+
+    /// <summary>
+    /// The message length the section headers in the first frame announce (AMQP 1.0 §3.2: each section is one
+    /// described value whose size field comes first): the end of the last section whose header is in
+    /// <paramref name="first"/>. Zero when the first bytes are not section headers; the message scan rejects those later.
+    /// </summary>
+    private static long EstimateLength(in ReadOnlySequence<byte> first)
+    {
+        Span<byte> prefix = stackalloc byte[HeaderPrefix];
+        long offset = 0;
+        try
+        {
+            for (int i = 0; i < MaxSectionsEstimated && offset < first.Length; i++)
+            {
+                var rest = first.Slice(offset);
+                int prefixLength = (int)Math.Min(prefix.Length, rest.Length);
+                rest.Slice(0, prefixLength).CopyTo(prefix);
+                if (!AmqpReader.TryGetDeclaredLength(prefix[..prefixLength], out long declared) || declared <= 0)
+                {
+                    break;
+                }
+
+                offset += declared;
+            }
+        }
+        catch (AmqpDecodeException)
+        {
+            return 0;
+        }
+
+        return offset;
     }
 
     private AmqpProtocolException Fail(string condition, string message)

@@ -22,12 +22,12 @@ internal sealed class CoordinatorLink : IncomingLink
     // A declare or discharge is a few dozen bytes.
     protected override long MessageSizeLimit => 64 * 1024;
 
-    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, ReadOnlyMemory<byte> message, DeliveryState? state)
     {
         IAmqpComposite control;
         try
         {
-            control = TransactionControl.Decode(message);
+            control = TransactionControl.Decode(message.Span);
         }
         catch (AmqpDecodeException ex)
         {

@@ -46,7 +46,7 @@ internal sealed class EntitySenderLink : IncomingLink
     // Batches carry framing overhead around their messages; the broker checks each message's own size.
     protected override long MessageSizeLimit => (long)QueueSettings.MaxMessageSizeLimitInKilobytes * 1024 + 64 * 1024;
 
-    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, ReadOnlyMemory<byte> message, DeliveryState? state)
     {
         IReadOnlyList<IncomingMessage> messages;
         try

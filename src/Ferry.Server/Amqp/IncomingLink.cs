@@ -31,10 +31,11 @@ internal abstract class IncomingLink : AmqpLink
     protected abstract long MessageSizeLimit { get; }
 
     /// <summary>
-    /// A complete message arrived. <paramref name="message"/> is owned by the callee; <paramref name="state"/> is the
-    /// delivery state of its first transfer (a <see cref="TransactionalState"/> enlists it in a transaction, §4.4.1).
+    /// A complete message arrived. <paramref name="message"/> is owned by the callee (nothing else refers to its memory,
+    /// so the broker may keep it as the stored body); <paramref name="state"/> is the delivery state of its first
+    /// transfer (a <see cref="TransactionalState"/> enlists it in a transaction, §4.4.1).
     /// </summary>
-    protected abstract void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state);
+    protected abstract void OnMessage(uint deliveryId, bool settled, uint messageFormat, ReadOnlyMemory<byte> message, DeliveryState? state);
 
     public override void OnAttached()
     {
@@ -90,18 +91,19 @@ internal abstract class IncomingLink : AmqpLink
             }
             if (_assembler is not { IsInProgress: true } && !transfer.More && !transfer.Aborted)
             {
-                // The common case, a delivery in one frame: one copy out of the pipe's buffer, no assembly.
+                // The common case, a delivery in one frame: one copy out of the pipe's buffer, no assembly. The assembler
+                // also copies each frame once, straight into the array the message keeps.
                 if (transfer.DeliveryId is not { } id)
                     throw new AmqpProtocolException(AmqpErrorCode.NotAllowed, "The first transfer of a delivery must carry a delivery-id (AMQP 1.0 §2.7.5).");
                 if (payload.Length > MessageSizeLimit)
                     throw new AmqpProtocolException(AmqpErrorCode.MessageSizeExceeded, $"The message is larger than {MessageSizeLimit} bytes, the largest this link accepts.");
-                Deliver(id, transfer.Settled == true, transfer.MessageFormat ?? 0, payload.ToArray(), transfer.State);
+                Deliver(id, transfer.Settled == true, transfer.MessageFormat ?? 0, Copy(payload), transfer.State);
             }
             else
             {
                 _assembler ??= new TransferAssembler(MessageSizeLimit);
                 if (_assembler.Append(transfer, payload) == TransferResult.Complete)
-                    Deliver(_assembler.DeliveryId, _assembler.Settled, _assembler.MessageFormat, _assembler.Message.ToArray(), _assembler.State);
+                    Deliver(_assembler.DeliveryId, _assembler.Settled, _assembler.MessageFormat, _assembler.Message, _assembler.State);
             }
         }
         catch (AmqpProtocolException ex)
@@ -111,7 +113,15 @@ internal abstract class IncomingLink : AmqpLink
         }
     }
 
-    private void Deliver(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
+    // Not zeroed first: every byte is overwritten by the copy.
+    private static byte[] Copy(in ReadOnlySequence<byte> payload)
+    {
+        var message = GC.AllocateUninitializedArray<byte>((int)payload.Length);
+        payload.CopyTo(message);
+        return message;
+    }
+
+    private void Deliver(uint deliveryId, bool settled, uint messageFormat, ReadOnlyMemory<byte> message, DeliveryState? state)
     {
         lock (_creditLock)
             _outstanding++;

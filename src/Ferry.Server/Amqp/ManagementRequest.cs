@@ -24,7 +24,7 @@ internal sealed class ManagementRequest
     public AmqpMap BodyMap => Body as AmqpMap ?? new AmqpMap();
 
     /// <exception cref="AmqpDecodeException">The message is malformed.</exception>
-    public static ManagementRequest Decode(byte[] message)
+    public static ManagementRequest Decode(ReadOnlySpan<byte> message)
     {
         var sections = MessageSections.Scan(message);
         var properties = sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(message)) : new Properties();

@@ -19,7 +19,7 @@ internal sealed class NodeRequestLink : IncomingLink
     // Requests carry messages (schedule-message) of up to the largest message size.
     protected override long MessageSizeLimit => 101L * 1024 * 1024;
 
-    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, byte[] message, DeliveryState? state)
+    protected override void OnMessage(uint deliveryId, bool settled, uint messageFormat, ReadOnlyMemory<byte> message, DeliveryState? state)
     {
         // A request sent within a transaction (the SDKs' settlement by lock token) carries transactional-state (§4.4.1):
         // the transfer is answered in kind, and the operation is enlisted (or refused in the response).
@@ -33,12 +33,12 @@ internal sealed class NodeRequestLink : IncomingLink
         _ = HandleAsync(message, null);
     }
 
-    private async Task HandleAsync(byte[] message, byte[]? txnId)
+    private async Task HandleAsync(ReadOnlyMemory<byte> message, byte[]? txnId)
     {
         ManagementRequest request;
         try
         {
-            request = ManagementRequest.Decode(message);
+            request = ManagementRequest.Decode(message.Span);
         }
         catch (AmqpDecodeException ex)
         {

@@ -18,33 +18,35 @@ internal static class ServiceBusMessageCodec
     /// Reads the broker's fields from an encoded message. When it has no message-id, one (32 hex digits) is written into
     /// its properties section, so every delivered message has one (the JS SDK's lock renewer needs it).
     /// </summary>
+    /// <param name="encoded">The message; it becomes the stored body as it is (no copy), so nothing else may write to it.</param>
     /// <exception cref="AmqpDecodeException">The message is malformed.</exception>
-    public static IncomingMessage ToIncoming(byte[] encoded, DateTimeOffset now, bool withFilterView = false)
+    public static IncomingMessage ToIncoming(ReadOnlyMemory<byte> encoded, DateTimeOffset now, bool withFilterView = false)
     {
-        var sections = MessageSections.Scan(encoded);
-        var messageId = MessageIdText(MessageReader.GetMessageId(encoded, sections));
+        var sections = MessageSections.Scan(encoded.Span);
+        var messageId = MessageIdText(MessageReader.GetMessageId(encoded.Span, sections));
         if (messageId is null)
         {
             messageId = Guid.NewGuid().ToString("N");
-            encoded = WithMessageId(encoded, sections, messageId);
-            sections = MessageSections.Scan(encoded);
+            encoded = WithMessageId(encoded.Span, sections, messageId);
+            sections = MessageSections.Scan(encoded.Span);
         }
-        var ttl = MessageReader.GetTtl(encoded, sections);
-        var scheduled = MessageReader.GetScheduledEnqueueTime(encoded, sections);
+        var span = encoded.Span;
+        var ttl = MessageReader.GetTtl(span, sections);
+        var scheduled = MessageReader.GetScheduledEnqueueTime(span, sections);
         var timeToLive = ttl is { } ms and > 0 ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
         return new IncomingMessage
         {
             Body = encoded,
             MessageId = messageId,
-            SessionId = MessageReader.GetGroupId(encoded, sections),
+            SessionId = MessageReader.GetGroupId(span, sections),
             TimeToLive = timeToLive,
             ScheduledEnqueueTime = scheduled is { } at && at > now ? at : null,
-            FilterView = withFilterView ? FilterView(encoded, sections, messageId, scheduled, timeToLive) : null,
+            FilterView = withFilterView ? FilterView(span, sections, messageId, scheduled, timeToLive) : null,
         };
     }
 
     /// <summary>What subscription rules see: the system properties and the application properties, decoded once.</summary>
-    private static FilterMessage FilterView(byte[] encoded, in MessageSections sections, string messageId, DateTimeOffset? scheduled, TimeSpan? ttl)
+    private static FilterMessage FilterView(ReadOnlySpan<byte> encoded, in MessageSections sections, string messageId, DateTimeOffset? scheduled, TimeSpan? ttl)
     {
         var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (sections.ApplicationProperties.IsPresent)
@@ -84,9 +86,10 @@ internal static class ServiceBusMessageCodec
     }
 
     /// <summary>Unpacks a 0x80013700 batch: each data section is one message (reference §3.3); the envelope is ignored.</summary>
-    public static IReadOnlyList<IncomingMessage> UnpackBatch(byte[] envelope, DateTimeOffset now, bool withFilterViews = false)
+    public static IReadOnlyList<IncomingMessage> UnpackBatch(ReadOnlyMemory<byte> envelope, DateTimeOffset now, bool withFilterViews = false)
     {
         var messages = new List<IncomingMessage>();
+        // Each message gets its own copy: a slice would keep the whole envelope alive while any one of them is stored.
         foreach (var inner in ServiceBusBatch.GetMessages(envelope))
             messages.Add(ToIncoming(inner.ToArray(), now, withFilterViews));
         return messages;
@@ -103,7 +106,7 @@ internal static class ServiceBusMessageCodec
         _ => Convert.ToString(id, CultureInfo.InvariantCulture),
     };
 
-    private static byte[] WithMessageId(byte[] encoded, in MessageSections sections, string messageId)
+    private static byte[] WithMessageId(ReadOnlySpan<byte> encoded, in MessageSections sections, string messageId)
     {
         var properties = sections.Properties.IsPresent ? Properties.Decode(sections.Properties.Slice(encoded)) : new Properties();
         properties.MessageId = messageId;
