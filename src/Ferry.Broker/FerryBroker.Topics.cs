@@ -144,7 +144,7 @@ public sealed partial class FerryBroker
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
             RefuseForwardingCycle(topic.Name, settings.ForwardTo);
             var now = _time.GetUtcNow();
-            var subscription = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger, topic) { ForwardResolver = ResolveForward };
+            var subscription = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger, topic) { ForwardResolver = ResolveForward, Bodies = _bodies };
             var initial = rules?.ToList() ?? [];
             subscription.SetRules(initial.Count > 0 ? initial : [Rule.CreateDefault(now)]);
             await _store.CommitAsync(new WriteBatch(1).PutEntity(subscription.ToStored()), cancellationToken).ConfigureAwait(false);

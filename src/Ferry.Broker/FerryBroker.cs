@@ -25,7 +25,13 @@ public sealed partial class FerryBroker : IAsyncDisposable
         _time = time;
         Options = options;
         _logger = logger;
+        _bodies = new BodyMemory(Math.Max(0, options.MessageBodyMemoryBytes));
     }
+
+    private readonly BodyMemory _bodies;
+
+    /// <summary>Bytes of message bodies the index holds in memory now (limit: <see cref="BrokerOptions.MessageBodyMemoryBytes"/>).</summary>
+    public long MessageBodyMemoryBytes => _bodies.HeldBytes;
 
     public BrokerOptions Options { get; }
 
@@ -100,6 +106,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
             if (envelope.Rules is { } rules)
                 queue.SetRules(rules.Select(EntitySettingsJson.FromStored));
             queue.ForwardResolver = broker.ResolveForward;
+            queue.Bodies = broker._bodies;
             queue.Restore(state.LastSequenceNumbers.GetValueOrDefault(stored.Path),
                 messagesByEntity.GetValueOrDefault(stored.Path) ?? [], duplicatesByEntity.GetValueOrDefault(stored.Path) ?? []);
             queue.RestoreSessionStates(sessionStatesByEntity.GetValueOrDefault(stored.Path) ?? []);
@@ -170,7 +177,7 @@ public sealed partial class FerryBroker : IAsyncDisposable
                 throw new BrokerException(BrokerErrorCode.EntityAlreadyExists, $"The messaging entity '{EntityAddress(name)}' already exists.");
             RefuseForwardingCycle(name, settings.ForwardTo);
             var now = _time.GetUtcNow();
-            var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger) { ForwardResolver = ResolveForward };
+            var queue = new QueueEntity(name, settings, origin, now, now, _store, _time, _logger) { ForwardResolver = ResolveForward, Bodies = _bodies };
             await _store.CommitAsync(new WriteBatch(1).PutEntity(queue.ToStored()), cancellationToken).ConfigureAwait(false);
             _queues[key] = queue;
             return queue;

@@ -268,7 +268,7 @@ public sealed partial class QueueEntity
         lock (_sync)
         {
             var entry = Queue(message.SubQueue).Find(message.SequenceNumber);
-            if (entry is { IsBodyLoaded: false })
+            if (entry is { IsBodyLoaded: false, Alive: true } && (Bodies is null || Bodies.TryHold(entry.Size)))
             {
                 entry.Body = body;
                 entry.IsBodyLoaded = true;

@@ -229,6 +229,12 @@ public sealed partial class QueueEntity
     private void IndexNew(MessageEntry entry)
     {
         _sizeInBytes += entry.Size;
+        if (entry.IsBodyLoaded && Bodies is { } bodies && !bodies.TryHold(entry.Size))
+        {
+            // Over the broker's body budget (a backlog): keep the metadata; the body is read back when it is delivered.
+            entry.Body = default;
+            entry.IsBodyLoaded = false;
+        }
         Queue(entry.SubQueue).All.Add(entry);
         Count(entry, +1);
         if (entry.SubQueue == SubQueue.DeadLetter)

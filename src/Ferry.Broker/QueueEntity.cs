@@ -113,6 +113,15 @@ public sealed partial class QueueEntity : ISendTarget
         {
             _closed = true;
             CloseReceivers(reason);
+            // The entity's messages leave memory with it: give their bodies' bytes back to the broker's budget.
+            foreach (var queue in (ReadOnlySpan<SubQueueState>)[_main, _deadLetter])
+            {
+                foreach (var entry in queue.All)
+                {
+                    if (entry.IsBodyLoaded)
+                        Bodies?.Release(entry.Size);
+                }
+            }
             _timer.Dispose();
         }
     }
@@ -170,7 +179,13 @@ public sealed partial class QueueEntity : ISendTarget
         }
         Queue(entry.SubQueue).All.Remove(entry);
         _sizeInBytes -= entry.Size;
+        // The entry may still be read after this (a dead-letter forward sends its body on), so only the count goes.
+        if (entry.IsBodyLoaded)
+            Bodies?.Release(entry.Size);
     }
+
+    /// <summary>The broker's budget for bodies kept in memory; null for an entity outside a broker (tests).</summary>
+    internal BodyMemory? Bodies { get; set; }
 
     private void Persist(WriteBatch batch)
     {

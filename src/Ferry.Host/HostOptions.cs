@@ -6,7 +6,7 @@ namespace Ferry.Host;
 /// <summary>
 /// Reads <see cref="FerryServerOptions"/> from, in rising precedence: <c>appsettings.json</c> (section <c>Ferry</c>),
 /// environment variables (<c>FERRY_</c> prefix, e.g. <c>FERRY_AMQPPORT</c>), and the command line
-/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--amqps-port</c>, <c>--https-port</c>,
+/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--body-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--amqps-port</c>, <c>--https-port</c>,
 /// <c>--cert</c>, <c>--cert-key</c>, <c>--cert-password</c>, <c>--cert-out</c>, <c>--bind</c>, <c>--log-level</c>).
 /// </summary>
 internal static class HostOptions
@@ -29,6 +29,7 @@ internal static class HostOptions
         ["--development-mode"] = "Ferry:DevelopmentMode",
         ["--host-name"] = "Ferry:NamespaceHost",
         ["--log-level"] = "Ferry:LogLevel",
+        ["--body-memory"] = "Ferry:MessageBodyMemoryMegabytes",
     };
 
     public const string Usage = """
@@ -47,6 +48,7 @@ internal static class HostOptions
           --bind <address>    localhost (default), any, or an IP address
           --admin-token <t>   bearer token for the HTTP admin API (better: FERRY_ADMINTOKEN)
           --development-mode <true|false>  open admin API without a token (default: open only when bound to localhost)
+          --body-memory <MB>  queued message bodies kept in memory, in all (default 64; beyond it they are read from the store)
           --log-level <level> Trace, Debug, Information, Warning (default), Error
         Environment: FERRY_CONFIGFILE, FERRY_DATADIRECTORY, FERRY_AMQPPORT, … override appsettings.json; the command line wins.
         """;
@@ -101,6 +103,7 @@ internal static class HostOptions
             AdminToken = NullIfEmpty(Get(configuration, section, "AdminToken")),
             DevelopmentMode = ParseBool(Get(configuration, section, "DevelopmentMode"), "--development-mode"),
             NamespaceHost = Get(configuration, section, "NamespaceHost") ?? "localhost",
+            MessageBodyMemoryMegabytes = ParseMegabytes(Get(configuration, section, "MessageBodyMemoryMegabytes"), "--body-memory") ?? 64,
         };
         foreach (var key in section.GetSection("Keys").GetChildren())
         {
@@ -125,6 +128,15 @@ internal static class HostOptions
         return int.TryParse(value, out var port) && port is >= 0 and <= 65535
             ? port
             : throw new ArgumentException($"{name} '{value}' is not a port number; allowed 0 to 65535 (0 picks a free port).");
+    }
+
+    private static int? ParseMegabytes(string? value, string name)
+    {
+        if (value is null)
+            return null;
+        return int.TryParse(value, out var megabytes) && megabytes is >= 0 and <= 1_048_576
+            ? megabytes
+            : throw new ArgumentException($"{name} '{value}' is not a size in megabytes; allowed 0 to 1048576.");
     }
 
     private static int? ParseTlsPort(string? value, string name)

@@ -91,7 +91,11 @@ public sealed class FerryServer : IAsyncDisposable
         ServerCertificate? tls = null;
         try
         {
-            broker = await FerryBroker.OpenAsync(store, time, new BrokerOptions { NamespaceHost = options.NamespaceHost },
+            broker = await FerryBroker.OpenAsync(store, time, new BrokerOptions
+                {
+                    NamespaceHost = options.NamespaceHost,
+                    MessageBodyMemoryBytes = options.MessageBodyMemoryMegabytes * 1024L * 1024L,
+                },
                 loggerFactory.CreateLogger("Ferry.Broker"), cancellationToken).ConfigureAwait(false);
             foreach (var (name, settings) in entities.Queues)
                 await broker.ApplyConfigQueueAsync(name, settings, cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,12 @@ public sealed class FerryServerOptions
     /// <summary>Keys SAS tokens are validated against. Default: RootManageSharedAccessKey / SAS_KEY_VALUE, the emulator's.</summary>
     public IList<SharedAccessKey> Keys { get; } = [];
 
+    /// <summary>
+    /// Megabytes of queued messages' bodies kept in memory across every entity (default 64). Beyond it, newly stored messages
+    /// keep only their index entry and their bodies are read back from the store when delivered; 0 keeps none in memory.
+    /// </summary>
+    public int MessageBodyMemoryMegabytes { get; set; } = 64;
+
     /// <summary>Largest AMQP frame the server accepts and announces. Default 256 KiB.</summary>
     public uint MaxFrameSize { get; set; } = 256 * 1024;
 

@@ -18,9 +18,11 @@ internal sealed class BrokerFixture : IAsyncDisposable
 
     public IMessageStore Store { get; private set; } = null!;
 
-    public static async Task<BrokerFixture> StartAsync()
+    private BrokerOptions? _options;
+
+    public static async Task<BrokerFixture> StartAsync(BrokerOptions? options = null)
     {
-        var fixture = new BrokerFixture();
+        var fixture = new BrokerFixture { _options = options };
         await fixture.OpenAsync();
         return fixture;
     }
@@ -28,7 +30,7 @@ internal sealed class BrokerFixture : IAsyncDisposable
     private async Task OpenAsync()
     {
         Store = SqliteMessageStore.Open(_directory);
-        Broker = await FerryBroker.OpenAsync(Store, Time);
+        Broker = await FerryBroker.OpenAsync(Store, Time, _options);
     }
 
     /// <summary>Closes the broker and the store as a clean shutdown would, then opens both again from disk.</summary>

@@ -92,25 +92,51 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
     /// <summary>Called under the entity's lock: encode and write at once so transfers keep the entity's order.</summary>
     public void OnDelivery(Receiver receiver, BrokerMessage message)
     {
-        if (!message.IsBodyLoaded)
+        // A message whose body is in the store only (recovered, or past the broker's body memory) is read back first. While
+        // any such read is pending, later deliveries queue behind it, so the link sends in the entity's order even when a
+        // read completes later (the SQLite engine reads synchronously today, so the queue is then empty again at once).
+        lock (_waitingForBodies)
         {
-            _ = LoadAndSendAsync(message);
-            return;
+            if (_readingBodies || !message.IsBodyLoaded)
+            {
+                _waitingForBodies.Enqueue(message);
+                if (!_readingBodies)
+                {
+                    _readingBodies = true;
+                    _ = ReadBodiesAndSendAsync();
+                }
+                return;
+            }
         }
         Send(message, message.Body);
     }
 
-    private async Task LoadAndSendAsync(BrokerMessage message)
+    private readonly Queue<BrokerMessage> _waitingForBodies = new();
+    private bool _readingBodies;
+
+    private async Task ReadBodiesAndSendAsync()
     {
-        try
+        while (true)
         {
-            var body = await _queue.LoadBodyAsync(message).ConfigureAwait(false);
-            if (body is { } loaded)
-                Send(message, loaded);
-        }
-        catch (Exception ex)
-        {
-            Connection.Logger.LogError(ex, "Loading message {SequenceNumber} of {Entity} from the store failed.", message.SequenceNumber, _queue.Name);
+            BrokerMessage message;
+            lock (_waitingForBodies)
+            {
+                if (!_waitingForBodies.TryDequeue(out message!))
+                {
+                    _readingBodies = false;
+                    return;
+                }
+            }
+            try
+            {
+                var body = message.IsBodyLoaded ? message.Body : await _queue.LoadBodyAsync(message).ConfigureAwait(false);
+                if (body is { } loaded)
+                    Send(message, loaded);
+            }
+            catch (Exception ex)
+            {
+                Connection.Logger.LogError(ex, "Loading message {SequenceNumber} of {Entity} from the store failed.", message.SequenceNumber, _queue.Name);
+            }
         }
     }
 

@@ -1,0 +1,65 @@
+using System.Text;
+using Ferry.Broker;
+using Ferry.Storage;
+
+namespace Ferry.Broker.Tests;
+
+/// <summary>Bodies kept in memory against the broker's budget; beyond it they are read back from the store.</summary>
+public sealed class BodyMemoryTests
+{
+    private static IncomingMessage Kilobyte(char fill) => new() { Body = Encoding.UTF8.GetBytes(new string(fill, 1024)) };
+
+    [Fact]
+    public async Task PastTheBudget_NewMessagesKeepNoBody_AndDeliverTheirStoredBody()
+    {
+        // Room for two 1 KB bodies: the third message is stored but not kept in memory.
+        await using var f = await BrokerFixture.StartAsync(new BrokerOptions { MessageBodyMemoryBytes = 2600 });
+        var queue = await f.CreateQueueAsync("orders");
+        await queue.SendAsync([Kilobyte('a'), Kilobyte('b'), Kilobyte('c')]);
+        Assert.Equal(2048, f.Broker.MessageBodyMemoryBytes);
+
+        var sink = new RecordingSink();
+        using var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, sink);
+        receiver.AddCredit(3);
+
+        Assert.Equal([true, true, false], sink.Messages.Select(m => m.IsBodyLoaded));
+        var third = await queue.LoadBodyAsync(sink.Messages[2]);
+        Assert.Equal(new string('c', 1024), Encoding.UTF8.GetString(third!.Value.Span));
+        // Reading it back does not cache it past the budget.
+        Assert.Equal(2048, f.Broker.MessageBodyMemoryBytes);
+
+        await queue.CompleteAsync(sink.Messages[0].LockToken);
+        Assert.Equal(1024, f.Broker.MessageBodyMemoryBytes);
+        await queue.CompleteAsync(sink.Messages[1].LockToken);
+        await queue.CompleteAsync(sink.Messages[2].LockToken);
+        Assert.Equal(0, f.Broker.MessageBodyMemoryBytes);
+    }
+
+    [Fact]
+    public async Task ZeroBudget_KeepsNoBody_AndDeletingTheQueueGivesNothingBack()
+    {
+        await using var f = await BrokerFixture.StartAsync(new BrokerOptions { MessageBodyMemoryBytes = 0 });
+        var queue = await f.CreateQueueAsync("orders");
+        await queue.SendAsync([Kilobyte('a')]);
+
+        var peeked = Assert.Single(queue.Peek(SubQueue.Main, 0, 10));
+        Assert.False(peeked.IsBodyLoaded);
+        Assert.Equal(new string('a', 1024), Encoding.UTF8.GetString((await queue.LoadBodyAsync(peeked))!.Value.Span));
+        Assert.Equal(0, f.Broker.MessageBodyMemoryBytes);
+    }
+
+    [Fact]
+    public async Task DeletingAQueue_GivesItsBodiesBytesBack()
+    {
+        await using var f = await BrokerFixture.StartAsync(new BrokerOptions { MessageBodyMemoryBytes = 10_000 });
+        var queue = await f.CreateQueueAsync("orders");
+        await queue.SendAsync([Kilobyte('a'), Kilobyte('b')]);
+        var other = await f.CreateQueueAsync("other");
+        await other.SendAsync([Kilobyte('x')]);
+        Assert.Equal(3072, f.Broker.MessageBodyMemoryBytes);
+
+        await f.Broker.DeleteQueueAsync("orders");
+
+        Assert.Equal(1024, f.Broker.MessageBodyMemoryBytes);
+    }
+}
