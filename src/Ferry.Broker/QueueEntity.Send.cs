@@ -231,7 +231,8 @@ public sealed partial class QueueEntity
         _sizeInBytes += entry.Size;
         if (entry.IsBodyLoaded && Bodies is { } bodies && !bodies.TryHold(entry.Size))
         {
-            // Over the broker's body budget (a backlog): keep the metadata; the body is read back when it is delivered.
+            // Over the broker's body budget (a backlog), or a large body: keep the metadata; the body is read back when it is
+            // delivered.
             entry.Body = default;
             entry.IsBodyLoaded = false;
         }

@@ -62,4 +62,19 @@ public sealed class BodyMemoryTests
 
         Assert.Equal(1024, f.Broker.MessageBodyMemoryBytes);
     }
+
+    [Fact]
+    public async Task ALargeBody_IsNeverKept_EvenWithRoomInTheBudget()
+    {
+        await using var f = await BrokerFixture.StartAsync(new BrokerOptions { MessageBodyMemoryBytes = 100L * 1024 * 1024 });
+        var queue = await f.CreateQueueAsync("orders");
+        var large = new byte[BodyMemory.LargestKeptBytes + 1];
+        large.AsSpan().Fill(7);
+        await queue.SendAsync([new IncomingMessage { Body = large }, Kilobyte('s')]);
+
+        Assert.Equal(1024, f.Broker.MessageBodyMemoryBytes);
+        var peeked = queue.Peek(SubQueue.Main, 0, 10);
+        Assert.Equal([false, true], peeked.Select(m => m.IsBodyLoaded));
+        Assert.Equal(large, (await queue.LoadBodyAsync(peeked[0]))!.Value.ToArray());
+    }
 }
