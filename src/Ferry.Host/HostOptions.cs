@@ -121,31 +121,23 @@ internal static class HostOptions
     // Environment variables arrive flat (FERRY_AMQPPORT → AMQPPORT); the command line and appsettings use Ferry:AmqpPort.
     private static string? Get(IConfiguration root, IConfigurationSection section, string key) => section[key] ?? root[key];
 
-    private static int? ParsePort(string? value, string name)
-    {
-        if (value is null)
-            return null;
-        return int.TryParse(value, out var port) && port is >= 0 and <= 65535
-            ? port
-            : throw new ArgumentException($"{name} '{value}' is not a port number; allowed 0 to 65535 (0 picks a free port).");
-    }
+    private static int? ParsePort(string? value, string name) =>
+        ParseInRange(value, name, 0, 65535, "is not a port number; allowed 0 to 65535 (0 picks a free port)");
 
-    private static int? ParseMegabytes(string? value, string name)
-    {
-        if (value is null)
-            return null;
-        return int.TryParse(value, out var megabytes) && megabytes is >= 0 and <= 1_048_576
-            ? megabytes
-            : throw new ArgumentException($"{name} '{value}' is not a size in megabytes; allowed 0 to 1048576.");
-    }
+    private static int? ParseMegabytes(string? value, string name) =>
+        ParseInRange(value, name, 0, 1_048_576, "is not a size in megabytes; allowed 0 to 1048576");
 
-    private static int? ParseTlsPort(string? value, string name)
+    private static int? ParseTlsPort(string? value, string name) =>
+        ParseInRange(value, name, -1, 65535, "is not a port number; allowed -1 (off), 0 (a free port) to 65535");
+
+    /// <exception cref="ArgumentException">The value is not a whole number from <paramref name="min"/> to <paramref name="max"/>.</exception>
+    private static int? ParseInRange(string? value, string name, int min, int max, string refusal)
     {
         if (value is null)
             return null;
-        return int.TryParse(value, out var port) && port is >= -1 and <= 65535
-            ? port
-            : throw new ArgumentException($"{name} '{value}' is not a port number; allowed -1 (off), 0 (a free port) to 65535.");
+        return int.TryParse(value, out var number) && number >= min && number <= max
+            ? number
+            : throw new ArgumentException($"{name} '{value}' {refusal}.");
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -31,4 +31,25 @@ public class ConfigErrorTests
             root.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task BodyMemoryOutOfRange_HostExits2_NamingTheOptionAndTheAllowedRange()
+    {
+        var root = Directory.CreateTempSubdirectory("ferry-options-");
+        try
+        {
+            await using var host = FerryProcess.Launch(Path.Combine(root.FullName, "data"), null,
+                new Dictionary<string, string> { ["FERRY_MESSAGEBODYMEMORYMEGABYTES"] = "-5" });
+
+            var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(2, code);
+            Assert.Contains("--body-memory '-5' is not a size in megabytes; allowed 0 to 1048576.", host.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", host.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
 }
