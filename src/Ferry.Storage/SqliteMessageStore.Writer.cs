@@ -106,20 +106,9 @@ public sealed partial class SqliteMessageStore
         _writeStatements.Clear();
     }
 
-    // Groups handed to the thread pool whose batches are not all completed yet (PendingCommit.CompleteOnThreadPool).
-    private int _groupsCompleting;
-    private int _writerStopped;
-
-    private void OnGroupCompleted()
-    {
-        if (Interlocked.Decrement(ref _groupsCompleting) == 0 && Volatile.Read(ref _writerStopped) != 0)
-            _writerExited.TrySetResult();
-    }
-
     private void RunWriter()
     {
         var group = new List<PendingCommit>();
-        Action groupCompleted = OnGroupCompleted;
         try
         {
             while (TakeGroup(group))
@@ -131,11 +120,16 @@ public sealed partial class SqliteMessageStore
                 foreach (var pending in group)
                 {
                     if (pending.Error is null)
+                    {
                         Interlocked.Increment(ref _batchCount);
+                        pending.TrySetResult();
+                    }
+                    else
+                    {
+                        pending.TrySetException(pending.Error);
+                    }
                 }
 
-                Interlocked.Increment(ref _groupsCompleting);
-                PendingCommit.CompleteOnThreadPool(group, groupCompleted);
                 group.Clear();
             }
         }
@@ -144,27 +138,16 @@ public sealed partial class SqliteMessageStore
             Statistics.RecordWriterStopped();
             // Normally the queue is empty here. If the writer ever died of a bug instead, fail what is left rather than
             // leave callers waiting forever, and refuse new batches.
-            foreach (var pending in group)
-                pending.Error = new StoreException("The store's writer stopped; the batch may not have been applied.");
             lock (_queueLock)
             {
                 _closing = true;
                 while (_queue.TryDequeue(out var orphan))
-                {
-                    orphan.Error = new StoreException("The store's writer stopped; the batch was not applied.");
-                    group.Add(orphan);
-                }
+                    orphan.TrySetException(new StoreException("The store's writer stopped; the batch was not applied."));
             }
 
-            if (group.Count > 0)
-            {
-                Interlocked.Increment(ref _groupsCompleting);
-                PendingCommit.CompleteOnThreadPool(group, groupCompleted);
-            }
-            // The writer has exited once the groups it handed over are completed too.
-            Interlocked.Exchange(ref _writerStopped, 1);
-            if (Volatile.Read(ref _groupsCompleting) == 0)
-                _writerExited.TrySetResult();
+            foreach (var pending in group)
+                pending.TrySetException(new StoreException("The store's writer stopped; the batch may not have been applied."));
+            _writerExited.TrySetResult();
         }
     }
 
