@@ -10,10 +10,14 @@ namespace Ferry.Amqp.Tests;
 public class TransactionCodecTests
 {
     // AMQPNetLite registers its transaction types lazily (not before its own first use of them, which depends on
-    // which tests ran first in this process): register the coordinator when it is not known yet. Another test class may
-    // make AMQPNetLite register it between the check and the add (a fresh clone's CI run failed this class's 12 tests
-    // once that way: "An item with the same key has already been added"), so an existing registration is fine too.
-    static TransactionCodecTests()
+    // which tests ran first in this process), and its encoder's registry is not safe to change while other tests read
+    // it: the coordinator is registered once, when this assembly loads, before any test runs. (Registered from this
+    // class's static constructor instead, a fresh clone's CI run once failed the class's 12 tests with "An item with the
+    // same key has already been added": another class had made AMQPNetLite register it between the check and the add.)
+#pragma warning disable CA2255 // a module initializer is the point here: before xUnit starts any test in parallel
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterLiteCoordinator()
     {
         if (LiteRead(Hex.Encode(new Coordinator())) is LiteTxn.Coordinator)
             return;
@@ -23,7 +27,7 @@ public class TransactionCodecTests
         }
         catch (ArgumentException)
         {
-            // Registered meanwhile; the tests below read coordinators back and fail if it is still not known.
+            // Already registered; the tests below read coordinators back and fail if it is still not known.
         }
     }
 
