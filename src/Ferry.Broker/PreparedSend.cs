@@ -16,6 +16,26 @@ internal abstract class PreparedSend
     public abstract void Abort();
 
     /// <summary>
+    /// Commits <paramref name="batch"/> (the send's rows and nothing else; an empty one is not written) and publishes the
+    /// send, or aborts it when the commit fails. Returns <see cref="SequenceNumbers"/>.
+    /// </summary>
+    public async Task<long[]> CommitAndPublishAsync(Storage.IMessageStore store, Storage.WriteBatch batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (batch.Count > 0)
+                await store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+        Publish();
+        return SequenceNumbers;
+    }
+
+    /// <summary>
     /// Prepares a send to any target into <paramref name="batch"/>, following a queue's auto-forwarding first (a queue that
     /// forwards stores nothing itself; <see cref="QueueEntity.ForwardTarget"/> stops a chain after MaxForwardHops).
     /// </summary>

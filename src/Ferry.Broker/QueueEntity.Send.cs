@@ -16,19 +16,7 @@ public sealed partial class QueueEntity
         if (ForwardTarget(Settings.ForwardTo, messages) is { } forward)
             return await forward.SendAsync(Forwarded(messages), cancellationToken).ConfigureAwait(false);
         var batch = new WriteBatch(messages.Count * 2);
-        var prepared = PrepareSend(messages, batch);
-        try
-        {
-            if (batch.Count > 0)
-                await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            prepared.Abort();
-            throw;
-        }
-        prepared.Publish();
-        return prepared.SequenceNumbers;
+        return await PrepareSend(messages, batch).CommitAndPublishAsync(_store, batch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -129,19 +129,9 @@ public sealed class TopicEntity : ISendTarget
     public async Task<long[]> SendAsync(IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        // The batch always holds the topic's sequence-number raise, so it is never empty.
         var batch = new WriteBatch(messages.Count * (Subscriptions.Count + 1));
-        var prepared = PrepareSend(messages, batch);
-        try
-        {
-            await _store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            prepared.Abort();
-            throw;
-        }
-        prepared.Publish();
-        return prepared.SequenceNumbers;
+        return await PrepareSend(messages, batch).CommitAndPublishAsync(_store, batch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
