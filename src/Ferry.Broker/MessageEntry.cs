@@ -159,11 +159,12 @@ internal sealed class MessageEntry
         SharedBodyOwner = sharedBodyOwner,
     };
 
-    public BrokerMessage ToMessage() => new()
+    /// <summary>The message as the broker hands it out; without its lock for a browse (peek shows no lock).</summary>
+    public BrokerMessage ToMessage(bool withLock = true) => new()
     {
         SequenceNumber = SequenceNumber,
-        LockToken = LockToken,
-        LockedUntil = IsLocked ? LockedUntil : null,
+        LockToken = withLock ? LockToken : Guid.Empty,
+        LockedUntil = withLock && IsLocked ? LockedUntil : null,
         DeliveryCount = DeliveryCount,
         EnqueuedTime = EnqueuedTime,
         State = State,

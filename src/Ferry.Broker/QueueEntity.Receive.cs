@@ -229,30 +229,11 @@ public sealed partial class QueueEntity
                     break;
                 if (sessionId is not null && entry.SessionId != sessionId)
                     continue;
-                var message = entry.ToMessage();
-                results.Add(entry.IsLocked ? CopyWithoutLock(message) : message);
+                results.Add(entry.ToMessage(withLock: false));
             }
         }
         return results;
     }
-
-    private static BrokerMessage CopyWithoutLock(BrokerMessage m) => new()
-    {
-        SequenceNumber = m.SequenceNumber,
-        DeliveryCount = m.DeliveryCount,
-        EnqueuedTime = m.EnqueuedTime,
-        State = m.State,
-        SubQueue = m.SubQueue,
-        MessageId = m.MessageId,
-        SessionId = m.SessionId,
-        ScheduledEnqueueTime = m.ScheduledEnqueueTime,
-        ExpiresAt = m.ExpiresAt,
-        PropertyOverrides = m.PropertyOverrides,
-        DeadLetterSource = m.DeadLetterSource,
-        Body = m.Body,
-        IsBodyLoaded = m.IsBodyLoaded,
-        Size = m.Size,
-    };
 
     /// <summary>
     /// The encoded sections of a delivered or peeked message, read from the store when they were not in memory (for

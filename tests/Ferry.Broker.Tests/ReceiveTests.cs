@@ -137,6 +137,30 @@ public sealed class ReceiveTests
     }
 
     [Fact]
+    public async Task Peek_OfALockedMessage_ShowsNoLock_AndTheSameOverridesAsWhenUnlocked()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var queue = await f.CreateQueueAsync("orders");
+        var overlay = new MessageOverlay { RemovedProperties = new HashSet<string>(["gone"], StringComparer.Ordinal) };
+        overlay.Set("kept", 5);
+        overlay.SystemProperties = new() { [Ferry.Broker.Filters.SystemProperty.Subject] = "label" };
+        await queue.SendAsync([new IncomingMessage { Body = "a"u8.ToArray(), Overlay = overlay }]);
+        var unlocked = Assert.Single(queue.Peek(SubQueue.Main, 0, 1));
+
+        var sink = new RecordingSink();
+        using var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, sink);
+        receiver.AddCredit(1);
+        var locked = Assert.Single(queue.Peek(SubQueue.Main, 0, 1));
+
+        Assert.Equal(Guid.Empty, locked.LockToken);
+        Assert.Null(locked.LockedUntil);
+        Assert.NotEqual(Guid.Empty, Assert.Single(sink.Messages).LockToken);
+        Assert.Equal(unlocked.PropertyOverrides, locked.PropertyOverrides);
+        Assert.Equal(["gone"], locked.RemovedProperties!);
+        Assert.Equal("label", locked.SystemPropertyOverrides![Ferry.Broker.Filters.SystemProperty.Subject]);
+    }
+
+    [Fact]
     public async Task Peek_FromSequenceNumber_ShowsScheduledAndDeferredWithStateAndDoesNotLock()
     {
         await using var f = await BrokerFixture.StartAsync();
