@@ -182,6 +182,7 @@ public sealed partial class QueueEntity : ISendTarget
         // The entry may still be read after this (a dead-letter forward sends its body on), so only the count goes.
         if (entry.IsBodyLoaded)
             Bodies?.Release(entry.Size);
+        OnRemovedForTimers();
     }
 
     /// <summary>The broker's budget for bodies kept in memory; null for an entity outside a broker (tests).</summary>
