@@ -7,8 +7,14 @@ internal sealed partial class AmqpConnection
 {
     private readonly SemaphoreSlim _outputSignal = new(0, 1);
     private readonly SemaphoreSlim _outputRoom = new(0, 1);
-    private ArrayBufferWriter<byte> _pending = new(64 * 1024);
-    private ArrayBufferWriter<byte> _spare = new(64 * 1024);
+    private const int OutputBufferSize = 64 * 1024;
+
+    // An output buffer grows to hold whatever one write loop pass takes (several MB after large deliveries); one that grew
+    // past this is dropped after its pass instead of being kept for the connection's lifetime.
+    internal const int MaxRetainedOutputBuffer = 1024 * 1024;
+
+    private ArrayBufferWriter<byte> _pending = new(OutputBufferSize);
+    private ArrayBufferWriter<byte> _spare = new(OutputBufferSize);
     private int _signalled;
     private long _lastSentTicks;
     private ITimer? _heartbeat;
@@ -169,7 +175,15 @@ internal sealed partial class AmqpConnection
             if (batch.WrittenCount > 0)
             {
                 output.Write(batch.WrittenSpan);
-                batch.ResetWrittenCount();
+                var emptied = Emptied(batch);
+                if (!ReferenceEquals(emptied, batch))
+                {
+                    lock (_sync)
+                    {
+                        if (ReferenceEquals(_spare, batch))
+                            _spare = emptied;
+                    }
+                }
                 Volatile.Write(ref _lastSentTicks, _time.GetTimestamp());
                 var flush = await output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
@@ -185,6 +199,15 @@ internal sealed partial class AmqpConnection
                 }
             }
         }
+    }
+
+    /// <summary>The buffer, emptied for its next use; a fresh small one instead when it grew past <see cref="MaxRetainedOutputBuffer"/>.</summary>
+    internal static ArrayBufferWriter<byte> Emptied(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity > MaxRetainedOutputBuffer)
+            return new ArrayBufferWriter<byte>(OutputBufferSize);
+        buffer.ResetWrittenCount();
+        return buffer;
     }
 
     private void ResumeDeliveriesIfPaused()
