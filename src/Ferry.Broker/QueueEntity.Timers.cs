@@ -46,8 +46,9 @@ public sealed partial class QueueEntity
     }
 
     /// <summary>
-    /// Drops the due times <see cref="Fire"/> would ignore: those of removed messages, and lock expiries of a lock that is
-    /// gone or was renewed. Everything else stays, so a compaction never changes what fires. Caller holds the lock.
+    /// Drops the due times <see cref="Fire"/> and <see cref="OnSessionLockTimer"/> would ignore: those of removed messages,
+    /// and lock expiries of a message or session lock that is gone or was renewed. Everything else stays, so a compaction
+    /// never changes what fires. Caller holds the lock.
     /// </summary>
     private void CompactTimers()
     {
@@ -74,6 +75,7 @@ public sealed partial class QueueEntity
     {
         MessageEntry { Alive: false } => true,
         MessageEntry entry when kind == TimerKind.LockExpiry => !entry.IsLocked || entry.LockedUntil != due,
+        SessionQueue session => session.Owner is null || session.LockedUntil != due,
         _ => false,
     };
 

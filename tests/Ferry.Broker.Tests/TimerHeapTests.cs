@@ -76,6 +76,29 @@ public sealed class TimerHeapTests
         Assert.Equal(1, queue.LockExpiries);
     }
 
+    [Fact]
+    public async Task ARenewedSessionLock_ExpiresAtItsNewDeadline_AfterReleasedSessionsWereCompactedAway()
+    {
+        await using var f = await BrokerFixture.StartAsync();
+        var queue = await f.CreateQueueAsync("orders", new QueueSettings { RequiresSession = true, LockDuration = TimeSpan.FromSeconds(30) });
+        var sink = new RecordingSink();
+        using var held = await queue.AcceptSessionAsync("held", ReceiveMode.PeekLock, sink, TimeSpan.Zero);
+        f.Time.Advance(TimeSpan.FromSeconds(10));
+        var until = queue.RenewSessionLock("held");
+
+        // Each accepted and released session leaves a due time that nothing will act on.
+        for (var i = 0; i < Churn; i++)
+        {
+            using var session = await queue.AcceptSessionAsync($"s{i}", ReceiveMode.PeekLock, new RecordingSink(), TimeSpan.Zero);
+        }
+
+        Assert.InRange(queue.TimerCount, 0, QueueEntity.MinTimerCompaction);
+        f.Time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Null(sink.ClosedWith);
+        f.Time.Advance(until - f.Time.GetUtcNow());
+        Assert.Equal(BrokerErrorCode.SessionLockLost, sink.ClosedWith?.Code);
+    }
+
     /// <summary>Sends <paramref name="count"/> messages, peek-locks them all and completes them all.</summary>
     private static async Task SendReceiveCompleteAsync(QueueEntity queue, int count)
     {
