@@ -29,13 +29,7 @@ public sealed class TimerHeapTests
     {
         await using var f = await BrokerFixture.StartAsync();
         var queue = await f.CreateQueueAsync("orders", new QueueSettings { LockDuration = TimeSpan.FromSeconds(30) });
-        await queue.SendAsync([BrokerFixture.Message("held")]);
-        var held = new RecordingSink();
-        using (var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, held))
-        {
-            receiver.AddCredit(1);
-            await held.WaitForAsync(1);
-        }
+        var held = await HoldOneAsync(queue);
 
         await SendReceiveCompleteAsync(queue, Churn);
         f.Time.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
@@ -54,13 +48,7 @@ public sealed class TimerHeapTests
     {
         await using var f = await BrokerFixture.StartAsync();
         var queue = await f.CreateQueueAsync("orders", new QueueSettings { LockDuration = TimeSpan.FromSeconds(30) });
-        await queue.SendAsync([BrokerFixture.Message("held")]);
-        var held = new RecordingSink();
-        using (var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, held))
-        {
-            receiver.AddCredit(1);
-            await held.WaitForAsync(1);
-        }
+        var held = await HoldOneAsync(queue);
         var token = held.Messages[0].LockToken;
 
         f.Time.Advance(TimeSpan.FromSeconds(10));
@@ -97,6 +85,17 @@ public sealed class TimerHeapTests
         Assert.Null(sink.ClosedWith);
         f.Time.Advance(until - f.Time.GetUtcNow());
         Assert.Equal(BrokerErrorCode.SessionLockLost, sink.ClosedWith?.Code);
+    }
+
+    /// <summary>Sends one message "held" and peek-locks it; the receiver goes away, the lock stays.</summary>
+    private static async Task<RecordingSink> HoldOneAsync(QueueEntity queue)
+    {
+        await queue.SendAsync([BrokerFixture.Message("held")]);
+        var held = new RecordingSink();
+        using var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, held);
+        receiver.AddCredit(1);
+        await held.WaitForAsync(1);
+        return held;
     }
 
     /// <summary>Sends <paramref name="count"/> messages, peek-locks them all and completes them all.</summary>
