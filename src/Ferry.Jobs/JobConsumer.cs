@@ -93,45 +93,8 @@ internal sealed partial class JobConsumer : IDisposable
         _slots.Dispose();
     }
 
-    private async Task ReceiveLoopAsync()
-    {
-        var token = _stopping.Token;
-        for (var failures = 0; !token.IsCancellationRequested;)
-        {
-            try
-            {
-                var link = await _connection.CreateReceiverAsync(_job.Queue, token).ConfigureAwait(false);
-                var closed = new TaskCompletionSource<Error?>(TaskCreationOptions.RunContinuationsAsynchronously);
-                link.Closed += (_, error) => closed.TrySetResult(error);
-                _link = link;
-                link.Start(_job.Credit, (receiver, message) => _deliveries.Writer.TryWrite(((ReceiverLink)receiver, message)));
-                if (link.IsClosed)
-                    closed.TrySetResult(link.Error);
-                failures = 0;
-                var error = await closed.Task.WaitAsync(token).ConfigureAwait(false);
-                _logger.LogWarning("Job type {JobType}: the receiver on {Queue} closed ({Condition} {Description}); re-attaching.",
-                    _job.JobType, _job.Queue, error?.Condition, error?.Description);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                _logger.LogWarning(ex, "Job type {JobType}: attaching a receiver to {Queue} failed.", _job.JobType, _job.Queue);
-            }
-            try
-            {
-                await Task.Delay(Backoff.Delay(failures, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), 0.2), _time, token)
-                    .ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    private Task ReceiveLoopAsync() => AttachedReceiver.RunAsync(_connection, _job.Queue, _job.Credit, _deliveries.Writer,
+        link => _link = link, "Job type", _job.JobType, _logger, _time, _stopping.Token);
 
     private async Task DispatchLoopAsync()
     {
