@@ -42,6 +42,8 @@ const long gcKeyword = 0x1, stackKeyword = 0x40000000, jitKeyword = 0x10, loader
 var providers = new[]
 {
     new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Verbose, gcKeyword | stackKeyword | jitKeyword | loaderKeyword),
+    // The runtime's counters once a second: alloc-rate is the exact number of bytes allocated in each interval.
+    new EventPipeProvider("System.Runtime", EventLevel.Informational, 0, new Dictionary<string, string> { ["EventCounterIntervalSec"] = "1" }),
 };
 var client = new DiagnosticsClient(pid);
 using (var session = client.StartEventPipeSession(providers, requestRundown: true))
@@ -60,8 +62,19 @@ var byFerryFrame = new Dictionary<string, long>();
 var byStack = new Dictionary<string, long>();
 var stackType = new Dictionary<string, Dictionary<string, long>>();
 long total = 0, samples = 0;
+double counted = 0;
+var intervals = 0;
 foreach (var e in log.Events)
 {
+    // The counter's fields are a struct named Payload inside the event's only payload value (TraceLog names no fields).
+    if (e.EventName == "EventCounters" && e.PayloadValue(0) is IDictionary<string, object> outer
+        && outer.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> counter
+        && counter.TryGetValue("Name", out var counterName) && (string)counterName == "alloc-rate")
+    {
+        counted += Convert.ToDouble(counter["Increment"], System.Globalization.CultureInfo.InvariantCulture);
+        intervals++;
+        continue;
+    }
     if (e is not GCAllocationTickTraceData tick)
         continue;
     var bytes = tick.AllocationAmount64;
@@ -97,6 +110,9 @@ File.Delete(etlx);
 
 Console.WriteLine($"{samples} allocation samples, {total / 1024.0 / 1024.0:F1} MB sampled in {seconds} s"
     + (messages > 0 ? $", {(double)total / messages:F0} B per message over {messages} messages" : ""));
+// The counter intervals do not line up with the session's start and end; per second is the figure to compare.
+Console.WriteLine($"alloc-rate counter: {counted / 1024.0 / 1024.0:F1} MB in {intervals} intervals of 1 s"
+    + (messages > 0 && intervals > 0 ? $", {counted / intervals / ((double)messages / seconds):F0} B per message at {messages / seconds} msg/s" : ""));
 Print("top types", byType);
 Print("top first Ferry frames", byFerryFrame);
 Console.WriteLine("\n== largest stacks (top frames)");
