@@ -135,7 +135,6 @@ internal sealed partial class AmqpConnection : IDisposable
     public void Dispose()
     {
         _closing.Dispose();
-        _outputSignal.Dispose();
         _outputRoom.Dispose();
     }
 
