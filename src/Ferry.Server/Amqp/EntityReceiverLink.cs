@@ -220,13 +220,17 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
         }
     }
 
+    // Settlements are immutable: the common outcomes share one instance instead of one per disposition.
+    private static readonly Settlement CompleteSettlement = new(SettlementKind.Complete);
+    private static readonly Settlement ReleaseSettlement = new(SettlementKind.Abandon);
+
     /// <summary>The settlement an outcome asks for (reference §5.1); null for none (no outcome, or received).</summary>
     private static Settlement? ToSettlement(DeliveryState? outcome)
     {
         switch (outcome)
         {
             case Accepted:
-                return new Settlement(SettlementKind.Complete);
+                return CompleteSettlement;
             case Modified { UndeliverableHere: true } modified:
                 return new Settlement(SettlementKind.Defer, ServiceBusMessageCodec.ToProperties(modified.MessageAnnotations));
             case Modified modified:
@@ -236,7 +240,7 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
                 var (reason, description, extra) = ServiceBusMessageCodec.ReadDeadLetterInfo(rejected.Error);
                 return new Settlement(SettlementKind.DeadLetter, extra, reason, description);
             case Released:
-                return new Settlement(SettlementKind.Abandon);
+                return ReleaseSettlement;
             default:
                 return null;
         }
