@@ -102,7 +102,7 @@ public sealed partial class QueueEntity
                 }
                 entries[i] = entry;
                 sequenceNumbers[i] = entry.SequenceNumber;
-                batch.InsertMessage(entry.ToStored(Key, withBody: true));
+                batch.InsertMessage(entry.ToStored(Key, withBody: true, messageIdText: messageId));
             }
             if (Topic is not null)
                 batch.RaiseSequenceNumber(Topic.Key, fromTopic + messages.Count - 1);
