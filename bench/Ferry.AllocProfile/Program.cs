@@ -62,17 +62,29 @@ var byFerryFrame = new Dictionary<string, long>();
 var byStack = new Dictionary<string, long>();
 var stackType = new Dictionary<string, Dictionary<string, long>>();
 long total = 0, samples = 0;
-double counted = 0;
+double counted = 0, gen0 = 0, gen1 = 0;
 var intervals = 0;
 foreach (var e in log.Events)
 {
     // The counter's fields are a struct named Payload inside the event's only payload value (TraceLog names no fields).
     if (e.EventName == "EventCounters" && e.PayloadValue(0) is IDictionary<string, object> outer
         && outer.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> counter
-        && counter.TryGetValue("Name", out var counterName) && (string)counterName == "alloc-rate")
+        && counter.TryGetValue("Name", out var counterName))
     {
-        counted += Convert.ToDouble(counter["Increment"], System.Globalization.CultureInfo.InvariantCulture);
-        intervals++;
+        var increment = counter.TryGetValue("Increment", out var value) ? Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        switch ((string)counterName)
+        {
+            case "alloc-rate":
+                counted += increment;
+                intervals++;
+                break;
+            case "gen-0-gc-count":
+                gen0 += increment;
+                break;
+            case "gen-1-gc-count":
+                gen1 += increment;
+                break;
+        }
         continue;
     }
     if (e is not GCAllocationTickTraceData tick)
@@ -112,7 +124,8 @@ Console.WriteLine($"{samples} allocation samples, {total / 1024.0 / 1024.0:F1} M
     + (messages > 0 ? $", {(double)total / messages:F0} B per message over {messages} messages" : ""));
 // The counter intervals do not line up with the session's start and end; per second is the figure to compare.
 Console.WriteLine($"alloc-rate counter: {counted / 1024.0 / 1024.0:F1} MB in {intervals} intervals of 1 s"
-    + (messages > 0 && intervals > 0 ? $", {counted / intervals / ((double)messages / seconds):F0} B per message at {messages / seconds} msg/s" : ""));
+    + (messages > 0 && intervals > 0 ? $", {counted / intervals / ((double)messages / seconds):F0} B per message at {messages / seconds} msg/s" : "")
+    + $"; collections counted: gen0 {gen0:F0}, gen1 {gen1:F0} (gen0 counts include gen1 and gen2)");
 Print("top types", byType);
 Print("top first Ferry frames", byFerryFrame);
 Console.WriteLine("\n== largest stacks (top frames)");
