@@ -8,18 +8,38 @@ namespace Ferry.Broker;
 /// </summary>
 public sealed class BrokerMessage
 {
+    // Times are kept as UTC ticks: 8 bytes each where a DateTimeOffset? took 24 (one of these is made for every delivery).
+    // A time comes back as the same instant with a zero offset (everything the broker keeps is UTC already).
+    private readonly long _enqueuedTime;
+    private readonly long _lockedUntil;
+    private readonly long _scheduledEnqueueTime;
+    private readonly long _expiresAt;
+
+    // UTC ticks plus one, so that 0 (a field never set) is null and DateTimeOffset.MinValue stays a time.
+    private static long ToTicks(DateTimeOffset? value) => value is { } time ? time.UtcTicks + 1 : 0;
+
+    private static DateTimeOffset? FromTicks(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks - 1, TimeSpan.Zero);
+
     public required long SequenceNumber { get; init; }
 
     /// <summary>The lock token; <see cref="Guid.Empty"/> when the message is not locked (peeked, received and deleted).</summary>
     public Guid LockToken { get; init; }
 
     /// <summary>When the lock expires; null when not locked.</summary>
-    public DateTimeOffset? LockedUntil { get; init; }
+    public DateTimeOffset? LockedUntil
+    {
+        get => FromTicks(_lockedUntil);
+        init => _lockedUntil = ToTicks(value);
+    }
 
     /// <summary>Number of previous delivery attempts (AMQP header delivery-count).</summary>
     public int DeliveryCount { get; init; }
 
-    public DateTimeOffset EnqueuedTime { get; init; }
+    public DateTimeOffset EnqueuedTime
+    {
+        get => new(_enqueuedTime, TimeSpan.Zero);
+        init => _enqueuedTime = value.UtcTicks;
+    }
 
     public MessageState State { get; init; }
 
@@ -29,10 +49,18 @@ public sealed class BrokerMessage
 
     public string? SessionId { get; init; }
 
-    public DateTimeOffset? ScheduledEnqueueTime { get; init; }
+    public DateTimeOffset? ScheduledEnqueueTime
+    {
+        get => FromTicks(_scheduledEnqueueTime);
+        init => _scheduledEnqueueTime = ToTicks(value);
+    }
 
     /// <summary>When the message expires; null for never.</summary>
-    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset? ExpiresAt
+    {
+        get => FromTicks(_expiresAt);
+        init => _expiresAt = ToTicks(value);
+    }
 
     /// <summary>
     /// Application properties the broker set or changed after the message arrived (properties-to-modify, the

@@ -78,6 +78,17 @@ internal sealed class MessageEntry
     }
 
     /// <summary>True when <paramref name="id"/> is a lower-case GUID in the "D" or "N" format, so it can be written back exactly.</summary>
+    /// <summary>
+    /// Keeps the message id as text from now on. Called when the message is locked for a delivery: its delivery-count
+    /// update, its delivery and its settlement each ask for the id, and a compact id made a new string every time (about
+    /// 90 bytes each). A locked message is usually completed soon; the messages waiting in a backlog stay compact.
+    /// </summary>
+    public void ExpandMessageId()
+    {
+        if (_messageId is Guid guid)
+            _messageId = guid.ToString(_messageIdWithoutHyphens ? "N" : "D");
+    }
+
     internal static bool TryCompact(string? id, out Guid guid, out bool withoutHyphens)
     {
         guid = default;
@@ -140,7 +151,9 @@ internal sealed class MessageEntry
         Size = stored.BodyLength,
     };
 
-    public StoredMessage ToStored(string entity, bool withBody, int deliveryCountBump = 0, string? sharedBodyOwner = null) => new()
+    /// <param name="messageIdText">The message id as text when the caller has it (a send has the string it arrived with), so a
+    /// compact id is not turned back into a new string; it must equal <see cref="MessageId"/>.</param>
+    public StoredMessage ToStored(string entity, bool withBody, int deliveryCountBump = 0, string? sharedBodyOwner = null, string? messageIdText = null) => new()
     {
         Entity = entity,
         SequenceNumber = SequenceNumber,
@@ -151,7 +164,7 @@ internal sealed class MessageEntry
         ScheduledEnqueueTime = ScheduledEnqueueTime,
         ExpiresAt = ExpiresAt,
         VisibleAfter = VisibleAfter,
-        MessageId = MessageId,
+        MessageId = messageIdText ?? MessageId,
         SessionId = SessionId,
         Overlay = Overlay?.Serialize(),
         Body = withBody ? Body : default,

@@ -155,6 +155,7 @@ public sealed partial class QueueEntity
     {
         entry.LockToken = LockTokens.Next();
         entry.LockedUntil = now + Settings.LockDuration;
+        entry.ExpandMessageId();
         _locks.Add(entry.LockToken, entry);
         AddTimer(TimerKind.LockExpiry, entry, entry.LockedUntil);
         // The raised count is written ahead (not awaited): a message locked when the process dies returns with it.

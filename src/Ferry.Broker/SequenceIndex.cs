@@ -6,6 +6,8 @@ namespace Ferry.Broker;
 /// The messages of one sub-queue in sequence-number order, for lookups by number and browsing: a list of sorted chunks.
 /// Sends append at the end (numbers rise) and completions mostly take from the front, so both touch one chunk and cost no
 /// allocation; a message costs one reference (8 bytes) where a <see cref="SortedSet{T}"/> node cost a 48-byte object.
+/// The last chunk to empty is kept for the next append: a queue that its receivers keep empty would otherwise allocate a
+/// 2 KB chunk each time it goes from empty to one message (at 2,000 msg/s, about 450 bytes per message).
 /// A message that comes back with an older number (dead-lettered into the other sub-queue) is inserted in its chunk,
 /// which splits when full. Not thread-safe: used only under the entity's lock.
 /// </summary>
@@ -14,6 +16,9 @@ internal sealed class SequenceIndex : IEnumerable<MessageEntry>
     internal const int ChunkCapacity = 256;
 
     private readonly List<Chunk> _chunks = [];
+
+    // An emptied chunk (all its slots already cleared), reused by the next append that needs a chunk.
+    private Chunk? _spare;
 
     public int Count { get; private set; }
 
@@ -25,7 +30,10 @@ internal sealed class SequenceIndex : IEnumerable<MessageEntry>
         {
             // The common case: a new message, numbered above everything here.
             if (_chunks.Count == 0 || _chunks[^1].End == ChunkCapacity)
-                _chunks.Add(new Chunk());
+            {
+                _chunks.Add(_spare ?? new Chunk());
+                _spare = null;
+            }
             _chunks[^1].Append(entry);
             Count++;
             return true;
@@ -65,7 +73,10 @@ internal sealed class SequenceIndex : IEnumerable<MessageEntry>
         chunk.RemoveAt(at);
         Count--;
         if (chunk.Length == 0)
+        {
             _chunks.RemoveAt(c);
+            _spare = chunk;
+        }
         return true;
     }
 

@@ -281,13 +281,19 @@ public sealed partial class SqliteMessageStore
                             _nextOperation[key] = WriteOperationKind.UpdateMessage;
                         break;
                     case WriteOperationKind.DeleteEntity:
-                        // Everything of the entity goes: no later knowledge about its messages holds before this point.
-                        foreach (var known in _nextOperation.Keys.Where(k => k.Entity == operation.Entity).ToList())
-                            _nextOperation.Remove(known);
+                        ForgetEntity(operation.Entity);
                         break;
                 }
             }
         }
+    }
+
+    // Everything of a deleted entity goes: no later knowledge about its messages holds before that point. A method of its own
+    // because a lambda capturing the loop's operation made the loop allocate a closure for every operation of every group.
+    private void ForgetEntity(string entity)
+    {
+        foreach (var known in _nextOperation.Keys.Where(k => k.Entity == entity).ToList())
+            _nextOperation.Remove(known);
     }
 
     private bool TryCommitOptimistically(List<PendingCommit> group)

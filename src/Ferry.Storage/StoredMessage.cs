@@ -9,6 +9,19 @@ namespace Ferry.Storage;
 /// </remarks>
 public sealed class StoredMessage
 {
+    // Times are kept as UTC ticks: 8 bytes each where a DateTimeOffset? took 24. Two of these are made for every message
+    // (its insert, and its delivery-count update when it is locked), so this is 112 bytes less per message. A time comes
+    // back as the same instant with a zero offset (everything the broker stores is UTC already).
+    private readonly long _enqueuedTime;
+    private readonly long _scheduledEnqueueTime;
+    private readonly long _expiresAt;
+    private readonly long _visibleAfter;
+
+    // UTC ticks plus one, so that 0 (a field never set) is null and DateTimeOffset.MinValue stays a time.
+    private static long ToTicks(DateTimeOffset? value) => value is { } time ? time.UtcTicks + 1 : 0;
+
+    private static DateTimeOffset? FromTicks(long ticks) => ticks == 0 ? null : new DateTimeOffset(ticks - 1, TimeSpan.Zero);
+
     /// <summary>Lower-cased entity path the message belongs to.</summary>
     public required string Entity { get; init; }
 
@@ -24,16 +37,32 @@ public sealed class StoredMessage
     /// </summary>
     public int DeliveryCount { get; init; }
 
-    public DateTimeOffset EnqueuedTime { get; init; }
+    public DateTimeOffset EnqueuedTime
+    {
+        get => new(_enqueuedTime, TimeSpan.Zero);
+        init => _enqueuedTime = value.UtcTicks;
+    }
 
     /// <summary>For scheduled messages: when they become active.</summary>
-    public DateTimeOffset? ScheduledEnqueueTime { get; init; }
+    public DateTimeOffset? ScheduledEnqueueTime
+    {
+        get => FromTicks(_scheduledEnqueueTime);
+        init => _scheduledEnqueueTime = ToTicks(value);
+    }
 
     /// <summary>When the message expires (enqueued time plus effective time-to-live); null for never.</summary>
-    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset? ExpiresAt
+    {
+        get => FromTicks(_expiresAt);
+        init => _expiresAt = ToTicks(value);
+    }
 
     /// <summary>Abandon-with-delay extension: the message is not delivered before this time.</summary>
-    public DateTimeOffset? VisibleAfter { get; init; }
+    public DateTimeOffset? VisibleAfter
+    {
+        get => FromTicks(_visibleAfter);
+        init => _visibleAfter = ToTicks(value);
+    }
 
     public string? MessageId { get; init; }
 

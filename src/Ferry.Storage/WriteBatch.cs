@@ -1,20 +1,56 @@
+using System.Collections;
+
 namespace Ferry.Storage;
 
 /// <summary>
 /// An ordered set of operations applied atomically by <see cref="IMessageStore.CommitAsync"/>.
 /// </summary>
-/// <remarks>Not thread-safe: build it on one thread, then hand it over and stop touching it.</remarks>
-public sealed class WriteBatch
+/// <remarks>
+/// Not thread-safe: build it on one thread, then hand it over and stop touching it. It is its own list of operations
+/// (<see cref="Operations"/>): the first operation is kept in the batch itself and only the others in an array, so the
+/// broker's most common batch (one insert, one delivery-count update or one delete per message) is one object where a
+/// batch, a list and the list's array were three.
+/// </remarks>
+public sealed class WriteBatch : IReadOnlyList<WriteOperation>
 {
-    private readonly List<WriteOperation> _operations;
+    private WriteOperation _first;
+    private WriteOperation[]? _rest;
+    private int _count;
 
-    public WriteBatch() => _operations = [];
+    public WriteBatch()
+    {
+    }
 
-    public WriteBatch(int capacity) => _operations = new List<WriteOperation>(capacity);
+    /// <param name="capacity">How many operations to make room for; more may still be added.</param>
+    public WriteBatch(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        if (capacity > 1)
+            _rest = new WriteOperation[capacity - 1];
+    }
 
-    public IReadOnlyList<WriteOperation> Operations => _operations;
+    /// <summary>The operations in the order they were added (this batch itself).</summary>
+    public IReadOnlyList<WriteOperation> Operations => this;
 
-    public int Count => _operations.Count;
+    public int Count => _count;
+
+    public WriteOperation this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _count);
+            return index == 0 ? _first : _rest![index - 1];
+        }
+    }
+
+    public IEnumerator<WriteOperation> GetEnumerator()
+    {
+        for (var i = 0; i < _count; i++)
+            yield return this[i];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Creates or replaces an entity's record.</summary>
     public WriteBatch PutEntity(StoredEntity entity) => Add(new(WriteOperationKind.PutEntity, entity.Path, EntityRecord: entity));
@@ -67,7 +103,17 @@ public sealed class WriteBatch
 
     private WriteBatch Add(WriteOperation operation)
     {
-        _operations.Add(operation);
+        if (_count == 0)
+        {
+            _first = operation;
+        }
+        else
+        {
+            if (_rest is null || _count - 1 == _rest.Length)
+                Array.Resize(ref _rest, Math.Max(4, (_rest?.Length ?? 0) * 2));
+            _rest[_count - 1] = operation;
+        }
+        _count++;
         return this;
     }
 }

@@ -25,6 +25,32 @@ public sealed class SequenceIndexTests
     }
 
     [Fact]
+    public void EmptiedAndRefilled_ReusesItsChunk_AllocatesNothing_AndKeepsOrder()
+    {
+        var index = new SequenceIndex();
+        var entries = Enumerable.Range(1, 3000).Select(i => Entry(i)).ToArray();
+        index.Add(entries[0]);
+        index.Remove(entries[0]);
+
+        // A queue its receivers keep empty: one message in, one out, many times over (more than a chunk's worth).
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < 2000; i++)
+        {
+            Assert.True(index.Add(entries[i]));
+            Assert.True(index.Remove(entries[i]));
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, index.Count);
+        Assert.Empty(index);
+        for (var i = 2000; i < 2600; i++)
+            index.Add(entries[i]);
+        Assert.Equal(Enumerable.Range(2001, 600).Select(i => (long)i), index.Select(e => e.SequenceNumber));
+        Assert.Null(index.Find(1999));
+    }
+
+    [Fact]
     public void Add_OfANumberAlreadyThere_IsRefusedAndChangesNothing()
     {
         var index = new SequenceIndex();

@@ -30,4 +30,11 @@ public readonly struct Frame
     /// (a transfer's message bytes), sliced, not copied.</summary>
     /// <exception cref="AmqpDecodeException">The body does not hold a known, well-formed performative.</exception>
     public Performative ReadPerformative(out ReadOnlySequence<byte> payload) => Performative.Decode(Body, out payload);
+
+    /// <summary>
+    /// As <see cref="ReadPerformative(out ReadOnlySequence{byte})"/>, but a transfer or disposition is decoded into
+    /// <paramref name="reuse"/>'s instance: valid until the next decode with it (see <see cref="ReusablePerformatives"/>).
+    /// </summary>
+    public Performative ReadPerformative(out ReadOnlySequence<byte> payload, ReusablePerformatives reuse) =>
+        Performative.Decode(Body, out payload, reuse);
 }

@@ -30,20 +30,22 @@ public sealed class Disposition : Performative
         writer.EndComposite(s);
     }
 
-    internal static Disposition DecodeFields(ref AmqpReader f, int n)
+    // Every field is assigned, present or not: a reused instance keeps nothing of the disposition decoded into it before.
+    internal static Disposition DecodeFields(ref AmqpReader f, int n, Disposition? into = null)
     {
-        var p = new Disposition();
-        if (f.NextField(ref n)) p.Role = f.ReadBoolean() ? Role.Receiver : Role.Sender;
-        if (f.NextField(ref n)) p.First = f.ReadUInt();
-        if (f.NextField(ref n)) p.Last = f.ReadUInt();
-        if (f.NextField(ref n)) p.Settled = f.ReadBoolean();
+        var p = into ?? new Disposition();
+        p.Role = f.NextField(ref n) && f.ReadBoolean() ? Role.Receiver : Role.Sender;
+        p.First = f.NextField(ref n) ? f.ReadUInt() : 0;
+        p.Last = f.NextField(ref n) ? f.ReadUInt() : null;
+        p.Settled = f.NextField(ref n) && f.ReadBoolean();
+        p.State = null;
         if (n > 0)
         {
             n--;
             p.State = DeliveryState.Decode(ref f);
         }
 
-        if (f.NextField(ref n)) p.Batchable = f.ReadBoolean();
+        p.Batchable = f.NextField(ref n) && f.ReadBoolean();
         return p;
     }
 }

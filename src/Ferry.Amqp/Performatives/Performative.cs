@@ -16,7 +16,14 @@ public abstract class Performative : IAmqpComposite
 
     /// <summary>Decodes the performative at the reader's position.</summary>
     /// <exception cref="AmqpDecodeException">Malformed, or not a performative (condition <c>amqp:decode-error</c>).</exception>
-    public static Performative Decode(ref AmqpReader reader)
+    public static Performative Decode(ref AmqpReader reader) => Decode(ref reader, null);
+
+    /// <summary>
+    /// Decodes the performative at the reader's position; a transfer or disposition is decoded into
+    /// <paramref name="reuse"/>'s instance (when given) instead of a new one.
+    /// </summary>
+    /// <exception cref="AmqpDecodeException">Malformed, or not a performative (condition <c>amqp:decode-error</c>).</exception>
+    public static Performative Decode(ref AmqpReader reader, ReusablePerformatives? reuse)
     {
         ulong code = reader.ReadDescriptorCode();
         var fields = reader.ReadList(out int count);
@@ -26,8 +33,8 @@ public abstract class Performative : IAmqpComposite
             Descriptor.Begin => Begin.DecodeFields(ref fields, count),
             Descriptor.Attach => Attach.DecodeFields(ref fields, count),
             Descriptor.Flow => Flow.DecodeFields(ref fields, count),
-            Descriptor.Transfer => Transfer.DecodeFields(ref fields, count),
-            Descriptor.Disposition => Disposition.DecodeFields(ref fields, count),
+            Descriptor.Transfer => Transfer.DecodeFields(ref fields, count, reuse?.Transfer),
+            Descriptor.Disposition => Disposition.DecodeFields(ref fields, count, reuse?.Disposition),
             Descriptor.Detach => Detach.DecodeFields(ref fields, count),
             Descriptor.End => End.DecodeFields(ref fields, count),
             Descriptor.Close => Close.DecodeFields(ref fields, count),
@@ -42,10 +49,16 @@ public abstract class Performative : IAmqpComposite
 
     /// <summary>Decodes the performative at the start of <paramref name="encoded"/>; anything after
     /// <paramref name="performativeLength"/> bytes is payload.</summary>
-    public static Performative Decode(ReadOnlySpan<byte> encoded, out int performativeLength)
+    public static Performative Decode(ReadOnlySpan<byte> encoded, out int performativeLength) => Decode(encoded, out performativeLength, null);
+
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlySpan{byte}, out int)"/>; a transfer or disposition is decoded into
+    /// <paramref name="reuse"/>'s instance (when given) instead of a new one.
+    /// </summary>
+    public static Performative Decode(ReadOnlySpan<byte> encoded, out int performativeLength, ReusablePerformatives? reuse)
     {
         var reader = new AmqpReader(encoded);
-        var performative = Decode(ref reader);
+        var performative = Decode(ref reader, reuse);
         performativeLength = reader.Position;
         return performative;
     }
@@ -56,7 +69,13 @@ public abstract class Performative : IAmqpComposite
     /// performative itself straddles segments, only its bytes (bounded by the frame size) are copied.
     /// </summary>
     /// <exception cref="AmqpDecodeException">The body is empty, malformed, or not a performative.</exception>
-    public static Performative Decode(in ReadOnlySequence<byte> body, out ReadOnlySequence<byte> payload)
+    public static Performative Decode(in ReadOnlySequence<byte> body, out ReadOnlySequence<byte> payload) => Decode(body, out payload, null);
+
+    /// <summary>
+    /// As <see cref="Decode(in ReadOnlySequence{byte}, out ReadOnlySequence{byte})"/>; a transfer or disposition is
+    /// decoded into <paramref name="reuse"/>'s instance (when given) instead of a new one.
+    /// </summary>
+    public static Performative Decode(in ReadOnlySequence<byte> body, out ReadOnlySequence<byte> payload, ReusablePerformatives? reuse)
     {
         if (body.IsEmpty)
         {
@@ -66,7 +85,7 @@ public abstract class Performative : IAmqpComposite
         var first = body.FirstSpan;
         if (body.IsSingleSegment)
         {
-            var p = Decode(first, out int length);
+            var p = Decode(first, out int length, reuse);
             payload = body.Slice(length);
             return p;
         }
@@ -80,7 +99,7 @@ public abstract class Performative : IAmqpComposite
         try
         {
             body.Slice(0, total).CopyTo(rented);
-            var p = Decode(rented.AsSpan(0, total), out int length);
+            var p = Decode(rented.AsSpan(0, total), out int length, reuse);
             if (length != total)
             {
                 throw new AmqpDecodeException("Inconsistent performative length.");

@@ -2,7 +2,7 @@ namespace Ferry.Amqp;
 
 /// <summary>
 /// The transfer performative (AMQP 1.0 §2.7.5). The message bytes are not part of this object: they follow the
-/// performative in the frame body (see <see cref="Frame.ReadPerformative"/> and <c>FrameWriter.WriteTransfer</c>).
+/// performative in the frame body (see <see cref="Frame.ReadPerformative(out System.Buffers.ReadOnlySequence{byte})"/> and <c>FrameWriter.WriteTransfer</c>).
 /// </summary>
 public sealed class Transfer : Performative
 {
@@ -50,25 +50,27 @@ public sealed class Transfer : Performative
         writer.EndComposite(s);
     }
 
-    internal static Transfer DecodeFields(ref AmqpReader f, int n)
+    // Every field is assigned, present or not: a reused instance keeps nothing of the transfer decoded into it before.
+    internal static Transfer DecodeFields(ref AmqpReader f, int n, Transfer? into = null)
     {
-        var p = new Transfer();
-        if (f.NextField(ref n)) p.Handle = f.ReadUInt();
-        if (f.NextField(ref n)) p.DeliveryId = f.ReadUInt();
-        if (f.NextField(ref n)) p.DeliveryTag = FieldReader.ReadBinary(ref f);
-        if (f.NextField(ref n)) p.MessageFormat = f.ReadUInt();
-        if (f.NextField(ref n)) p.Settled = f.ReadBoolean();
-        if (f.NextField(ref n)) p.More = f.ReadBoolean();
-        if (f.NextField(ref n)) p.RcvSettleMode = (ReceiverSettleMode)f.ReadUByte();
+        var p = into ?? new Transfer();
+        p.Handle = f.NextField(ref n) ? f.ReadUInt() : 0;
+        p.DeliveryId = f.NextField(ref n) ? f.ReadUInt() : null;
+        p.DeliveryTag = f.NextField(ref n) ? FieldReader.ReadBinary(ref f) : null;
+        p.MessageFormat = f.NextField(ref n) ? f.ReadUInt() : null;
+        p.Settled = f.NextField(ref n) ? f.ReadBoolean() : null;
+        p.More = f.NextField(ref n) && f.ReadBoolean();
+        p.RcvSettleMode = f.NextField(ref n) ? (ReceiverSettleMode)f.ReadUByte() : null;
+        p.State = null;
         if (n > 0)
         {
             n--;
             p.State = DeliveryState.Decode(ref f);
         }
 
-        if (f.NextField(ref n)) p.Resume = f.ReadBoolean();
-        if (f.NextField(ref n)) p.Aborted = f.ReadBoolean();
-        if (f.NextField(ref n)) p.Batchable = f.ReadBoolean();
+        p.Resume = f.NextField(ref n) && f.ReadBoolean();
+        p.Aborted = f.NextField(ref n) && f.ReadBoolean();
+        p.Batchable = f.NextField(ref n) && f.ReadBoolean();
         return p;
     }
 }

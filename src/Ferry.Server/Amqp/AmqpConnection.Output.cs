@@ -5,7 +5,7 @@ namespace Ferry.Server.Amqp;
 
 internal sealed partial class AmqpConnection
 {
-    private readonly SemaphoreSlim _outputSignal = new(0, 1);
+    private readonly OutputSignal _outputSignal = new();
     private readonly SemaphoreSlim _outputRoom = new(0, 1);
     private const int OutputBufferSize = 64 * 1024;
 
@@ -139,16 +139,10 @@ internal sealed partial class AmqpConnection
 
     internal void SignalOutput()
     {
+        // A signal after the connection ended (a delivery, a timer) is harmless: nobody waits anymore.
         if (Interlocked.Exchange(ref _signalled, 1) != 0)
             return;
-        try
-        {
-            _outputSignal.Release();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended while another thread (a delivery, a timer) had output to announce: nobody writes anymore.
-        }
+        _outputSignal.Set();
     }
 
     private async Task WriteLoopAsync()

@@ -28,6 +28,10 @@ internal sealed partial class AmqpConnection : IDisposable
     private static readonly AmqpSymbol[] Mechanisms = ["ANONYMOUS", "MSSBCBS", "PLAIN"];
 
     private readonly ConnectionContext _context;
+
+    // The read loop decodes every transfer and disposition into these two instances (one frame at a time): nothing on the
+    // way (session, link, assembler) keeps the performative past the frame, only fields and the objects they refer to.
+    private readonly ReusablePerformatives _decoded = new();
     private readonly FerryServerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -135,7 +139,6 @@ internal sealed partial class AmqpConnection : IDisposable
     public void Dispose()
     {
         _closing.Dispose();
-        _outputSignal.Dispose();
         _outputRoom.Dispose();
     }
 
@@ -256,7 +259,7 @@ internal sealed partial class AmqpConnection : IDisposable
     {
         if (frame.IsEmpty)
             return; // heartbeat, §2.4.5
-        var performative = frame.ReadPerformative(out var payload);
+        var performative = frame.ReadPerformative(out var payload, _decoded);
         if (_phase == Phase.SaslInit)
         {
             if (frame.Type != FrameType.Sasl || performative is not SaslInit init)

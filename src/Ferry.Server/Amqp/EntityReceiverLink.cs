@@ -20,6 +20,12 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
     private readonly QueueEntity _queue;
     private Receiver _receiver = null!;
     private readonly bool _presettled;
+
+    // Every delivery's transfer is filled and encoded under the connection's lock and not kept after it (the encoder copies
+    // the tag into the frame): one performative and one tag buffer per link instead of one of each per delivery. A
+    // presettled tag is the sequence number in the first 8 bytes, the rest staying zero, as a fresh array had them.
+    private readonly Transfer _transfer;
+    private readonly byte[] _tag = new byte[16];
     private int _closed;
 
     // The link's delivery-count on the wire is the broker's Delivered plus the credit drains gave up: a drain advances
@@ -34,6 +40,7 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
     {
         _queue = queue;
         _presettled = mode == ReceiveMode.ReceiveAndDelete;
+        _transfer = new Transfer { DeliveryTag = _tag, MessageFormat = 0, Settled = _presettled };
         _mode = mode;
         if (!sessionful)
             _receiver = queue.CreateReceiver(subQueue, mode, this);
@@ -146,23 +153,17 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
         var sections = MessageSections.Scan(body.Span);
         var (header, annotations, applicationProperties) = ServiceBusMessageCodec.DeliveryParts(message, body.Span, sections);
         FerryTelemetry.Delivered(_queue.Name, message, body.Span, sections);
-        var tag = new byte[16];
-        if (_presettled)
-            BitConverter.TryWriteBytes(tag, message.SequenceNumber);
-        else
-            message.LockToken.TryWriteBytes(tag); // .NET GUID byte order, as the SDKs expect (reference §4.4)
         lock (Connection.SyncRoot)
         {
             if (!Connection.TryGetOutput(out var output))
                 return;
-            var transfer = new Transfer
-            {
-                Handle = Handle,
-                DeliveryId = Session.AllocateDelivery(this, message.LockToken, _presettled),
-                DeliveryTag = tag,
-                MessageFormat = 0,
-                Settled = _presettled,
-            };
+            var transfer = _transfer;
+            if (_presettled)
+                BitConverter.TryWriteBytes(_tag, message.SequenceNumber);
+            else
+                message.LockToken.TryWriteBytes(_tag); // .NET GUID byte order, as the SDKs expect (reference §4.4)
+            transfer.Handle = Handle;
+            transfer.DeliveryId = Session.AllocateDelivery(this, message.LockToken, _presettled);
             DeliveryWriter.WriteTransfer(output, Session.Channel, transfer, body.Span, sections, header, annotations, Connection.OutgoingMaxFrameSize,
                 applicationProperties);
         }
@@ -220,13 +221,17 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
         }
     }
 
+    // Settlements are immutable: the common outcomes share one instance instead of one per disposition.
+    private static readonly Settlement CompleteSettlement = new(SettlementKind.Complete);
+    private static readonly Settlement ReleaseSettlement = new(SettlementKind.Abandon);
+
     /// <summary>The settlement an outcome asks for (reference §5.1); null for none (no outcome, or received).</summary>
     private static Settlement? ToSettlement(DeliveryState? outcome)
     {
         switch (outcome)
         {
             case Accepted:
-                return new Settlement(SettlementKind.Complete);
+                return CompleteSettlement;
             case Modified { UndeliverableHere: true } modified:
                 return new Settlement(SettlementKind.Defer, ServiceBusMessageCodec.ToProperties(modified.MessageAnnotations));
             case Modified modified:
@@ -236,7 +241,7 @@ internal sealed class EntityReceiverLink : AmqpLink, IDeliverySink
                 var (reason, description, extra) = ServiceBusMessageCodec.ReadDeadLetterInfo(rejected.Error);
                 return new Settlement(SettlementKind.DeadLetter, extra, reason, description);
             case Released:
-                return new Settlement(SettlementKind.Abandon);
+                return ReleaseSettlement;
             default:
                 return null;
         }
