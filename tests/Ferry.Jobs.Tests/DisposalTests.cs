@@ -32,6 +32,8 @@ public class DisposalTests(FerryFixture ferry) : IClassFixture<FerryFixture>
 #pragma warning restore xUnit1031
             return stopwatch.Elapsed;
         });
-        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"disposal took {elapsed}");
+        // The regression this guards against is AMQPNetLite's close timeouts (7 s). Disposal itself takes 0.9-1.4 s on this
+        // 2-core VM when idle (measured), more under the full suite's load, so the bound sits between the two.
+        Assert.True(elapsed < TimeSpan.FromSeconds(4), $"disposal took {elapsed}");
     }
 }
