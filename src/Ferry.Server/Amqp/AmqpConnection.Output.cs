@@ -9,9 +9,13 @@ internal sealed partial class AmqpConnection
     private readonly SemaphoreSlim _outputRoom = new(0, 1);
     private const int OutputBufferSize = 64 * 1024;
 
-    // An output buffer grows to hold whatever one write loop pass takes (several MB after large deliveries); one that grew
-    // past this is dropped after its pass instead of being kept for the connection's lifetime.
+    // An output buffer grows to hold whatever one write loop pass takes (several MB with large deliveries). One that grew
+    // past MaxRetainedOutputBuffer is kept while large passes go on (growing a fresh one for every 1 MB delivery cost more
+    // than the delivery) and dropped once SmallPassesBeforeTrim passes in a row were small, instead of being kept for the
+    // connection's lifetime. A connection with no output at all keeps what it has.
     internal const int MaxRetainedOutputBuffer = 1024 * 1024;
+    internal const int SmallPassesBeforeTrim = 64;
+    private int _smallPasses;
 
     private ArrayBufferWriter<byte> _pending = new(OutputBufferSize);
     private ArrayBufferWriter<byte> _spare = new(OutputBufferSize);
@@ -169,7 +173,7 @@ internal sealed partial class AmqpConnection
             if (batch.WrittenCount > 0)
             {
                 output.Write(batch.WrittenSpan);
-                var emptied = Emptied(batch);
+                var emptied = Emptied(batch, ref _smallPasses);
                 if (!ReferenceEquals(emptied, batch))
                 {
                     lock (_sync)
@@ -195,10 +199,15 @@ internal sealed partial class AmqpConnection
         }
     }
 
-    /// <summary>The buffer, emptied for its next use; a fresh small one instead when it grew past <see cref="MaxRetainedOutputBuffer"/>.</summary>
-    internal static ArrayBufferWriter<byte> Emptied(ArrayBufferWriter<byte> buffer)
+    /// <summary>
+    /// The buffer of a finished pass, emptied for its next use; a fresh small one instead when it grew past
+    /// <see cref="MaxRetainedOutputBuffer"/> and the last <see cref="SmallPassesBeforeTrim"/> passes (this one included,
+    /// counted in <paramref name="smallPasses"/>) each wrote no more than a small buffer holds.
+    /// </summary>
+    internal static ArrayBufferWriter<byte> Emptied(ArrayBufferWriter<byte> buffer, ref int smallPasses)
     {
-        if (buffer.Capacity > MaxRetainedOutputBuffer)
+        smallPasses = buffer.WrittenCount > OutputBufferSize ? 0 : smallPasses + 1;
+        if (buffer.Capacity > MaxRetainedOutputBuffer && smallPasses >= SmallPassesBeforeTrim)
             return new ArrayBufferWriter<byte>(OutputBufferSize);
         buffer.ResetWrittenCount();
         return buffer;
