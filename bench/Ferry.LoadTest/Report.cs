@@ -17,12 +17,12 @@ internal static class Report
     public static void PrintTable(IReadOnlyList<RunResult> results)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{"target",-9}{"scenario",-12}{"size",8}{"msg/s",10}{"MB/s",8}{"sent/s",10}{"recv/s",10}{"p50 ms",9}{"p95 ms",9}{"p99 ms",9}{"max ms",9}{"cpu s",8}{"cpu µs/msg",11}{"RSS MB",8}"));
+            $"{"target",-9}{"scenario",-12}{"size",8}{"msg/s",10}{"MB/s",8}{"sent/s",10}{"recv/s",10}{"p50 ms",9}{"p95 ms",9}{"p99 ms",9}{"max ms",9}{"cpu s",8}{"cpu µs/msg",11}{"RSS MB",8}{"client µs/msg",14}"));
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Target,-9}{r.Scenario + (r.Complete ? "" : "!"),-12}{r.Size,8}{r.MessagesPerSecond,10:0}{r.MegabytesPerSecond,8:0.0}{r.SentPerSecond,10:0}{r.ReceivedPerSecond,10:0}" +
-                $"{r.LatencyP50Ms,9:0.00}{r.LatencyP95Ms,9:0.00}{r.LatencyP99Ms,9:0.00}{r.LatencyMaxMs,9:0.0}{r.BrokerCpuSeconds,8:0.00}{r.BrokerCpuMicrosecondsPerMessage,11:0.0}{r.BrokerPeakRssMegabytes,8:0}"));
+                $"{r.LatencyP50Ms,9:0.00}{r.LatencyP95Ms,9:0.00}{r.LatencyP99Ms,9:0.00}{r.LatencyMaxMs,9:0.0}{r.BrokerCpuSeconds,8:0.00}{r.BrokerCpuMicrosecondsPerMessage,11:0.0}{r.BrokerPeakRssMegabytes,8:0}{r.ClientCpuMicrosecondsPerMessage,14:0.0}"));
         }
         if (results.Any(r => !r.Complete))
             Console.WriteLine("! stopped before every expected message arrived");

@@ -40,4 +40,10 @@ internal sealed record RunResult
 
     /// <summary>The largest broker resident set sampled during the run (every 200 ms), MB.</summary>
     public double BrokerPeakRssMegabytes { get; init; }
+
+    /// <summary>
+    /// CPU microseconds (user + system) the load tool itself used per headline message during the measured time: the
+    /// other half of what the two cores spend when it shares them with the broker. NaN with an in-process broker.
+    /// </summary>
+    public double ClientCpuMicrosecondsPerMessage { get; init; } = double.NaN;
 }

@@ -65,6 +65,7 @@ internal static class Runner
         }
 
         var cpuFrom = double.NaN;
+        var clientCpuFrom = double.NaN;
         var lastPrint = start;
         long lastSent = 0, lastReceived = 0, lastProgressAt = start, lastTotal = 0;
         var complete = true;
@@ -74,7 +75,7 @@ internal static class Runner
             var now = Stopwatch.GetTimestamp();
             broker.SampleRss();
             if (double.IsNaN(cpuFrom) && now >= from)
-                cpuFrom = broker.CpuSeconds();
+                (cpuFrom, clientCpuFrom) = (broker.CpuSeconds(), ClientCpuSeconds());
             if (sending.IsFaulted)
                 break;
             if (now - lastPrint >= Stopwatch.Frequency)
@@ -106,6 +107,8 @@ internal static class Runner
             }
         }
         var cpuUntil = broker.CpuSeconds();
+        // The load tool's own CPU over the same window; meaningless when the broker runs in this process (it is counted there).
+        var clientCpu = broker.Pid == Environment.ProcessId ? double.NaN : ClientCpuSeconds() - clientCpuFrom;
         var end = Stopwatch.GetTimestamp();
         stop.Cancel();
         await sending;
@@ -156,8 +159,11 @@ internal static class Runner
             BrokerCpuSeconds = cpu,
             BrokerCpuMicrosecondsPerMessage = headline > 0 ? cpu * 1e6 / headline : double.NaN,
             BrokerPeakRssMegabytes = broker.PeakRss / 1e6,
+            ClientCpuMicrosecondsPerMessage = headline > 0 ? clientCpu * 1e6 / headline : double.NaN,
         };
     }
+
+    private static double ClientCpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
 
