@@ -77,7 +77,6 @@ internal sealed class MessageEntry
         }
     }
 
-    /// <summary>True when <paramref name="id"/> is a lower-case GUID in the "D" or "N" format, so it can be written back exactly.</summary>
     /// <summary>
     /// Keeps the message id as text from now on. Called when the message is locked for a delivery: its delivery-count
     /// update, its delivery and its settlement each ask for the id, and a compact id made a new string every time (about
@@ -89,6 +88,7 @@ internal sealed class MessageEntry
             _messageId = guid.ToString(_messageIdWithoutHyphens ? "N" : "D");
     }
 
+    /// <summary>True when <paramref name="id"/> is a lower-case GUID in the "D" or "N" format, so it can be written back exactly.</summary>
     internal static bool TryCompact(string? id, out Guid guid, out bool withoutHyphens)
     {
         guid = default;

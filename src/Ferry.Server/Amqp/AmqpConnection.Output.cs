@@ -173,14 +173,12 @@ internal sealed partial class AmqpConnection
             if (batch.WrittenCount > 0)
             {
                 output.Write(batch.WrittenSpan);
+                // Only this loop swaps the buffers, so the one it just wrote is still the spare.
                 var emptied = Emptied(batch, ref _smallPasses);
                 if (!ReferenceEquals(emptied, batch))
                 {
                     lock (_sync)
-                    {
-                        if (ReferenceEquals(_spare, batch))
-                            _spare = emptied;
-                    }
+                        _spare = emptied;
                 }
                 Volatile.Write(ref _lastSentTicks, _time.GetTimestamp());
                 var flush = await output.FlushAsync().ConfigureAwait(false);
