@@ -12,11 +12,12 @@ namespace Ferry.LoadTest;
 /// </summary>
 /// <remarks>A link accept is settled by the client at once (AMQPNetLite has no receiver-settle-mode second), so the
 /// receiver does not wait for the broker's durable completion; the broker still writes every completion durably.</remarks>
-internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string description) : ILoadDriver
+internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string description, bool stockTransport) : ILoadDriver
 {
     private const uint BatchFormat = 0x80013700;
     private static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
     private readonly List<Connection> _receiverConnections = [];
+    private readonly ConnectionFactory _factory = stockTransport ? new ConnectionFactory() : new ConnectionFactory([new CoalescingTransportProvider()]);
     private string _entity = "";
     private readonly List<string> _receiveAddresses = [];
     private readonly List<string?> _sessionIds = [];
@@ -65,7 +66,7 @@ internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string d
     {
         var connections = Math.Max(1, Math.Min(s.Receivers, _receiveAddresses.Count));
         for (var c = 0; c < connections; c++)
-            _receiverConnections.Add(await Connection.Factory.CreateAsync(new Address(amqpAddress)));
+            _receiverConnections.Add(await _factory.CreateAsync(new Address(amqpAddress)));
         for (var i = 0; i < _receiveAddresses.Count; i++)
         {
             var session = new Session(_receiverConnections[i % connections]);
@@ -88,7 +89,7 @@ internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string d
         var rate = s.Rate > 0 ? (double)s.Rate / s.Senders : 0;
         for (var p = 0; p < s.Senders; p++)
         {
-            var connection = await Connection.Factory.CreateAsync(new Address(amqpAddress));
+            var connection = await _factory.CreateAsync(new Address(amqpAddress));
             connections.Add(connection);
             var sender = new SenderLink(new Session(connection), $"sender-{p}", _entity);
             var first = p;

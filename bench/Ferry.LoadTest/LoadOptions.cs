@@ -27,6 +27,7 @@ internal sealed class LoadOptions
     public bool Quiet { get; set; }
     public string User { get; set; } = "guest";
     public string Password { get; set; } = "guest";
+    public bool StockTransport { get; set; }
 
     public const string Usage = """
         dotnet run -c Release --project bench/Ferry.LoadTest -- [options]
@@ -62,6 +63,9 @@ internal sealed class LoadOptions
           --json FILE              also write the results as JSON
           --quiet                  no progress line
           --user U --password P    RabbitMQ credentials (default guest/guest)
+          --stock-transport        Ferry: AMQPNetLite's own TCP transport, one socket write per frame (default: the
+                                   load tool's transport, which sends the frames written in one burst in one write,
+                                   as the Service Bus SDKs and RabbitMQ.Client do)
         """;
 
     public static LoadOptions Parse(string[] args)
@@ -105,6 +109,7 @@ internal sealed class LoadOptions
                 case "--quiet": o.Quiet = true; break;
                 case "--user": o.User = Next(); break;
                 case "--password": o.Password = Next(); break;
+                case "--stock-transport": o.StockTransport = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }

@@ -56,7 +56,9 @@ if (o.Target == "ferry")
         broker = o.BrokerPid is { } pid ? new BrokerProcess(pid, "given") : BrokerProcess.Find("Ferry.Host", "Ferry.Host");
     }
     admin = new FerryAdmin(http, KeyName, Key);
-    driver = new FerryDriver($"amqp://{KeyName}:{Key}@{amqp}", admin, description);
+    if (o.StockTransport)
+        description += ", AMQPNetLite's TCP transport";
+    driver = new FerryDriver($"amqp://{KeyName}:{Key}@{amqp}", admin, description, o.StockTransport);
 }
 else
 {
