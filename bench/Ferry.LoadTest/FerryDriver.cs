@@ -17,7 +17,7 @@ internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string d
     private const uint BatchFormat = 0x80013700;
     private static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
     private readonly List<Connection> _receiverConnections = [];
-    private readonly ConnectionFactory _factory = stockTransport ? new ConnectionFactory() : new ConnectionFactory([new CoalescingTransportProvider()]);
+    private readonly ConnectionFactory _factory = stockTransport ? new ConnectionFactory() : new ConnectionFactory([new BatchingAmqpTransportProvider()]);
     private string _entity = "";
     private readonly List<string> _receiveAddresses = [];
     private readonly List<string?> _sessionIds = [];

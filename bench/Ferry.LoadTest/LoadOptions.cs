@@ -63,9 +63,9 @@ internal sealed class LoadOptions
           --json FILE              also write the results as JSON
           --quiet                  no progress line
           --user U --password P    RabbitMQ credentials (default guest/guest)
-          --stock-transport        Ferry: AMQPNetLite's own TCP transport, one socket write per frame (default: the
-                                   load tool's transport, which sends the frames written in one burst in one write,
-                                   as the Service Bus SDKs and RabbitMQ.Client do)
+          --stock-transport        each client library's own socket layer, one socket write per frame (default: the
+                                   load tool's, which sends the frames written in one burst in one write; both
+                                   AMQPNetLite and RabbitMQ.Client)
         """;
 
     public static LoadOptions Parse(string[] args)

@@ -57,13 +57,13 @@ if (o.Target == "ferry")
     }
     admin = new FerryAdmin(http, KeyName, Key);
     if (o.StockTransport)
-        description += ", AMQPNetLite's TCP transport";
+        description += ", AMQPNetLite's own TCP transport";
     driver = new FerryDriver($"amqp://{KeyName}:{Key}@{amqp}", admin, description, o.StockTransport);
 }
 else
 {
     var (host, port) = o.Amqp is null ? ("127.0.0.1", 5672) : (o.Amqp.Split(':')[0], int.Parse(o.Amqp.Split(':')[1], CultureInfo.InvariantCulture));
-    driver = new RabbitDriver(host, port, o.User, o.Password);
+    driver = new RabbitDriver(host, port, o.User, o.Password, o.StockTransport);
     broker = o.BrokerPid is { } pid ? new BrokerProcess(pid, "given") : BrokerProcess.Find("beam.smp", "RabbitMQ beam.smp");
 }
 

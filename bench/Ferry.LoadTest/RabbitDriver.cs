@@ -11,15 +11,23 @@ namespace Ferry.LoadTest;
 /// acks and basic.qos prefetch. Fan-out is a fanout exchange bound to one queue per subscription; RabbitMQ has no
 /// sessions, so the sessions scenario uses one queue per session id with one consumer each (per-session order, no locks).
 /// </summary>
-internal sealed class RabbitDriver(string host, int port, string user, string password) : ILoadDriver
+internal sealed class RabbitDriver(string host, int port, string user, string password, bool stockTransport) : ILoadDriver
 {
-    private readonly ConnectionFactory _factory = new() { HostName = host, Port = port, UserName = user, Password = password };
+    private readonly ConnectionFactory _factory = Factory(host, port, user, password, stockTransport);
     private readonly List<IConnection> _receiverConnections = [];
     private readonly List<string> _queues = [];
     private string _exchange = "";
     private string[] _routingKeys = [];
 
-    public string Description => $"RabbitMQ at {host}:{port}";
+    public string Description => stockTransport ? $"RabbitMQ at {host}:{port}, RabbitMQ.Client's own socket layer" : $"RabbitMQ at {host}:{port}";
+
+    private static ConnectionFactory Factory(string host, int port, string user, string password, bool stockTransport)
+    {
+        var factory = new ConnectionFactory { HostName = host, Port = port, UserName = user, Password = password };
+        if (!stockTransport)
+            factory.SocketFactory = static family => new BatchingRabbitSocket(family);
+        return factory;
+    }
 
     public async Task SetupAsync(RunSettings s)
     {
