@@ -210,7 +210,9 @@ header="$work/header.md"
   echo "| RabbitMQ | $(dpkg-query -W -f '${Version}' rabbitmq-server) (Debian), classic queues, private node, no plugins |"
   echo "| Erlang/OTP | $(erl -noshell -eval 'io:format("~s", [erlang:system_info(otp_release)]), halt().' 2>/dev/null) (erts $(erl -noshell -eval 'io:format("~s", [erlang:system_info(version)]), halt().' 2>/dev/null)) |"
   echo "| .NET | SDK $(dotnet --version), runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}') |"
-  echo "| clients | AMQPNetLite 2.5.5 (Ferry, AMQP 1.0), RabbitMQ.Client 7.2.2 (AMQP 0.9.1); load tool, Ferry and RabbitMQ on the same machine |"
+  if printf '%s\n' "${extra[@]}" | grep -qx -- --stock-transport; then sockets="each library's own socket layer (one write per frame)"
+  else sockets="both over the load tool's batching socket layer (the frames of one burst in one write; docs/benchmarks.md)"; fi
+  echo "| clients | AMQPNetLite 2.5.5 (Ferry, AMQP 1.0), RabbitMQ.Client 7.2.2 (AMQP 0.9.1), $sockets; load tool, Ferry and RabbitMQ on the same machine |"
   echo
 } > "$header"
 "${load[@]}" summarize --out "$out" --header "$header" "$runs"/*.json
