@@ -111,6 +111,12 @@ internal sealed class MessageEntry
 
     public bool IsBodyLoaded { get; set; }
 
+    /// <summary>
+    /// The body is held only for the pass that publishes the message (a large body, or one over the broker's budget):
+    /// receivers waiting then take it as it is, and the pass drops it. Not counted in the budget.
+    /// </summary>
+    public bool IsBodyUncounted { get; set; }
+
     public int Size { get; init; }
 
     /// <summary>The current lock, or <see cref="Guid.Empty"/>.</summary>

@@ -4,6 +4,9 @@ namespace Ferry.Broker;
 
 public sealed partial class QueueEntity
 {
+    // Entries whose body IndexNew held for the publishing pass only (see DropPassBodies); empty outside the lock.
+    private readonly List<MessageEntry> _passBodies = [];
+
     /// <summary>
     /// Sends one message or an atomic batch. The task completes once every message is durable; it returns each
     /// message's sequence number in order (0 for a message dropped as a duplicate).
@@ -120,16 +123,23 @@ public sealed partial class QueueEntity
             _reservedBytes -= batchBytes;
             if (_closed)
                 return;
-            foreach (var entry in entries)
+            try
             {
-                if (entry is null)
-                    continue;
-                Interlocked.Increment(ref _messagesSent);
-                IndexNew(entry);
+                foreach (var entry in entries)
+                {
+                    if (entry is null)
+                        continue;
+                    Interlocked.Increment(ref _messagesSent);
+                    IndexNew(entry);
+                }
+                Pump(_main);
+                if (toDeadLetter)
+                    Pump(_deadLetter);
             }
-            Pump(_main);
-            if (toDeadLetter)
-                Pump(_deadLetter);
+            finally
+            {
+                DropPassBodies();
+            }
         }
     }
 
@@ -230,10 +240,10 @@ public sealed partial class QueueEntity
         _sizeInBytes += entry.Size;
         if (entry.IsBodyLoaded && Bodies is { } bodies && !bodies.TryHold(entry.Size))
         {
-            // Over the broker's body budget (a backlog), or a large body: keep the metadata; the body is read back when it is
-            // delivered.
-            entry.Body = default;
-            entry.IsBodyLoaded = false;
+            // Over the broker's body budget (a backlog), or a large body: the entry keeps its metadata and the body is read
+            // back when it is delivered later. A receiver waiting now takes it from memory: the publishing pass drops it.
+            entry.IsBodyUncounted = true;
+            _passBodies.Add(entry);
         }
         Queue(entry.SubQueue).All.Add(entry);
         Count(entry, +1);
@@ -243,6 +253,24 @@ public sealed partial class QueueEntity
             AddTimer(TimerKind.Activate, entry, entry.ScheduledEnqueueTime!.Value);
         else
             Activate(entry);
+    }
+
+    /// <summary>
+    /// Drops the bodies <see cref="IndexNew"/> held for the publishing pass only: what a waiting receiver took goes out
+    /// from memory, the rest is read back from the store when delivered. Caller holds the lock, after the pass's pumps.
+    /// </summary>
+    private void DropPassBodies()
+    {
+        foreach (var entry in _passBodies)
+        {
+            // A message that already left (received and deleted in the pass) keeps what it holds until it is collected.
+            if (!entry.IsBodyUncounted || !entry.Alive)
+                continue;
+            entry.Body = default;
+            entry.IsBodyLoaded = false;
+            entry.IsBodyUncounted = false;
+        }
+        _passBodies.Clear();
     }
 
     /// <summary>An active (or newly activated) main-queue message: TTL timer, then ready.</summary>

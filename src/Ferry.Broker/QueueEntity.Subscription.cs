@@ -103,13 +103,20 @@ public sealed partial class QueueEntity
         {
             if (_closed)
                 return;
-            foreach (var entry in entries)
+            try
             {
-                IndexNew(entry);
+                foreach (var entry in entries)
+                {
+                    IndexNew(entry);
+                }
+                _accessedAt = _time.GetUtcNow();
+                Pump(_main);
+                Pump(_deadLetter);
             }
-            _accessedAt = _time.GetUtcNow();
-            Pump(_main);
-            Pump(_deadLetter);
+            finally
+            {
+                DropPassBodies();
+            }
         }
     }
 

@@ -77,4 +77,58 @@ public sealed class BodyMemoryTests
         Assert.Equal([false, true], peeked.Select(m => m.IsBodyLoaded));
         Assert.Equal(large, (await queue.LoadBodyAsync(peeked[0]))!.Value.ToArray());
     }
+
+    [Fact]
+    public async Task ALargeBody_SentToAWaitingReceiver_IsDeliveredFromMemory_AndStillNotKept()
+    {
+        await using var f = await BrokerFixture.StartAsync(new BrokerOptions { MessageBodyMemoryBytes = 100L * 1024 * 1024 });
+        var queue = await f.CreateQueueAsync("orders");
+        var sink = new RecordingSink();
+        using var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.PeekLock, sink);
+        receiver.AddCredit(1);
+        var large = new byte[BodyMemory.LargestKeptBytes * 2];
+        large.AsSpan().Fill(7);
+
+        await queue.SendAsync([new IncomingMessage { Body = large }, new IncomingMessage { Body = large }]);
+
+        // The first went to the waiting receiver with its body; the second waits in the queue without one.
+        var delivered = Assert.Single(sink.Messages);
+        Assert.True(delivered.IsBodyLoaded);
+        Assert.Equal(large, delivered.Body.ToArray());
+        var waiting = Assert.Single(queue.Peek(SubQueue.Main, delivered.SequenceNumber + 1, 10));
+        Assert.False(waiting.IsBodyLoaded);
+        Assert.Equal(0, f.Broker.MessageBodyMemoryBytes);
+
+        receiver.AddCredit(1);
+        await queue.CompleteAsync(delivered.LockToken);
+        var second = sink.Messages[1];
+        Assert.False(second.IsBodyLoaded);
+        Assert.Equal(large, (await queue.LoadBodyAsync(second))!.Value.ToArray());
+        await queue.CompleteAsync(second.LockToken);
+        Assert.Equal(0, f.Broker.MessageBodyMemoryBytes);
+    }
+
+    [Fact]
+    public async Task PastTheBudget_AWaitingReceiveAndDeleteReceiver_TakesTheBody_AndTheBudgetStaysBalanced()
+    {
+        await using var f = await BrokerFixture.StartAsync(new BrokerOptions { MessageBodyMemoryBytes = 0 });
+        var queue = await f.CreateQueueAsync("orders");
+        var sink = new RecordingSink();
+        using var receiver = queue.CreateReceiver(SubQueue.Main, ReceiveMode.ReceiveAndDelete, sink);
+        receiver.AddCredit(2);
+
+        await queue.SendAsync([Kilobyte('a'), Kilobyte('b')]);
+
+        Assert.Equal(["a", "b"], sink.Messages.Select(m => FirstChar(m)));
+        Assert.All(sink.Messages, m => Assert.True(m.IsBodyLoaded));
+        // Removed in the pass that published them: nothing was counted, so nothing is given back either.
+        Assert.Equal(0, f.Broker.MessageBodyMemoryBytes);
+        Assert.Empty(queue.Peek(SubQueue.Main, 0, 10));
+
+        // A later message with a budget now too small still fits nothing in and gives nothing back.
+        await queue.SendAsync([Kilobyte('c')]);
+        Assert.Equal(0, f.Broker.MessageBodyMemoryBytes);
+    }
+
+    private static string FirstChar(BrokerMessage message) => Encoding.UTF8.GetString(message.Body.Span[..1]);
 }
