@@ -22,7 +22,7 @@ load=(dotnet bench/Ferry.LoadTest/bin/Release/net10.0/Ferry.LoadTest.dll)
 # Every scenario on an in-process durable Ferry, by count: exits non-zero unless every message arrived and was accepted.
 check loadtest-scenarios "${load[@]}" --scenario send,drain,e2e,fanout,sessions --count 400 --senders 2 --receivers 2 \
   --window 20 --sessions 4 --subscriptions 3 --batch 1 --quiet --json "$work/scenarios.json"
-check loadtest-batch-large "${load[@]}" --scenario e2e,large-256k --count 60 --batch 5 --senders 2 --window 4 --quiet --json "$work/large.json"
+check loadtest-batch-large "${load[@]}" --scenario e2e,large-256k,large-1m --count 60 --batch 5 --senders 2 --window 4 --quiet --json "$work/large.json"
 # AMQPNetLite's own transport (one socket write per frame), kept for comparison with the load tool's batching one.
 check loadtest-stock-transport "${load[@]}" --scenario e2e --count 400 --senders 2 --window 20 --stock-transport --quiet
 check loadtest-duration "${load[@]}" --scenario e2e --duration 1 --warmup 0.2 --rate 500 --in-memory --quiet --json "$work/duration.json"
