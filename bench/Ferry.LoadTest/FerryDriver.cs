@@ -17,13 +17,18 @@ internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string d
     private const uint BatchFormat = 0x80013700;
     private static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
     private readonly List<Connection> _receiverConnections = [];
-    private readonly ConnectionFactory _factory = Factory(stockTransport, pooled: false);
-    private readonly ConnectionFactory _pooledFactory = Factory(stockTransport, pooled: true);
 
     // Bodies from this size on go through AMQPNetLite's buffer pool: without it every 1 MB send and receive allocates
     // fresh large-object-heap buffers (the load tool's CPU per 1 MB message 9-11 ms without, 5-6 ms with), while for
     // small bodies the pool costs more than it saves (8.6 against 11-12 µs per 1 KB message).
     private const int PooledFromBytes = 512 * 1024;
+    private readonly ConnectionFactory _factory = Factory(stockTransport, pooled: false);
+    private readonly ConnectionFactory _pooledFactory = Factory(stockTransport, pooled: true);
+    private string _entity = "";
+    private readonly List<string> _receiveAddresses = [];
+    private readonly List<string?> _sessionIds = [];
+
+    public string Description => description;
 
     private static ConnectionFactory Factory(bool stockTransport, bool pooled)
     {
@@ -34,11 +39,6 @@ internal sealed class FerryDriver(string amqpAddress, FerryAdmin admin, string d
     }
 
     private ConnectionFactory FactoryFor(RunSettings s) => s.Size >= PooledFromBytes ? _pooledFactory : _factory;
-    private string _entity = "";
-    private readonly List<string> _receiveAddresses = [];
-    private readonly List<string?> _sessionIds = [];
-
-    public string Description => description;
 
     public async Task SetupAsync(RunSettings s)
     {

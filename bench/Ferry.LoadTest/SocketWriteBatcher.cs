@@ -84,7 +84,11 @@ internal sealed class SocketWriteBatcher(Socket socket)
                 {
                     _failure = ex;
                     _flushing = false;
+                    taken = _taken;
+                    _taken = null;
                 }
+                // A writer held back at the high-water mark learns of the failure instead of waiting for ever.
+                taken?.TrySetException(new IOException("The socket failed while sending.", ex));
                 // The client's receive side then fails as well and closes its connection with the error.
                 socket.Dispose();
                 return;

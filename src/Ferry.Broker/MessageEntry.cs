@@ -117,6 +117,9 @@ internal sealed class MessageEntry
     /// </summary>
     public bool IsBodyUncounted { get; set; }
 
+    /// <summary>The entry holds a body counted in the broker's budget: its bytes go back when the entry leaves memory.</summary>
+    public bool HoldsCountedBody => IsBodyLoaded && !IsBodyUncounted;
+
     public int Size { get; init; }
 
     /// <summary>The current lock, or <see cref="Guid.Empty"/>.</summary>

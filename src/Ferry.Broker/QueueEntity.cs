@@ -118,7 +118,7 @@ public sealed partial class QueueEntity : ISendTarget
             {
                 foreach (var entry in queue.All)
                 {
-                    if (entry is { IsBodyLoaded: true, IsBodyUncounted: false })
+                    if (entry.HoldsCountedBody)
                         Bodies?.Release(entry.Size);
                 }
             }
@@ -180,7 +180,7 @@ public sealed partial class QueueEntity : ISendTarget
         Queue(entry.SubQueue).All.Remove(entry);
         _sizeInBytes -= entry.Size;
         // The entry may still be read after this (a dead-letter forward sends its body on), so only the count goes.
-        if (entry is { IsBodyLoaded: true, IsBodyUncounted: false })
+        if (entry.HoldsCountedBody)
             Bodies?.Release(entry.Size);
         OnRemovedForTimers();
     }
