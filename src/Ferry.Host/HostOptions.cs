@@ -6,7 +6,7 @@ namespace Ferry.Host;
 /// <summary>
 /// Reads <see cref="FerryServerOptions"/> from, in rising precedence: <c>appsettings.json</c> (section <c>Ferry</c>),
 /// environment variables (<c>FERRY_</c> prefix, e.g. <c>FERRY_AMQPPORT</c>), and the command line
-/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--body-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--amqps-port</c>, <c>--https-port</c>,
+/// (<c>--config</c>, <c>--data</c>, <c>--in-memory</c>, <c>--relaxed-durability</c>, <c>--body-memory</c>, <c>--amqp-port</c>, <c>--http-port</c>, <c>--amqps-port</c>, <c>--https-port</c>,
 /// <c>--cert</c>, <c>--cert-key</c>, <c>--cert-password</c>, <c>--cert-out</c>, <c>--bind</c>, <c>--log-level</c>).
 /// </summary>
 internal static class HostOptions
@@ -16,6 +16,7 @@ internal static class HostOptions
         ["--config"] = "Ferry:ConfigFile",
         ["--data"] = "Ferry:DataDirectory",
         ["--in-memory"] = "Ferry:InMemory",
+        ["--relaxed-durability"] = "Ferry:RelaxedDurability",
         ["--amqp-port"] = "Ferry:AmqpPort",
         ["--http-port"] = "Ferry:HttpPort",
         ["--amqps-port"] = "Ferry:AmqpsPort",
@@ -37,6 +38,8 @@ internal static class HostOptions
           --config <file>     entities to create, in the Service Bus emulator's Config.json format
           --data <dir>        where the store keeps its files (default ./ferry-data)
           --in-memory         keep everything in memory; nothing survives the process (for tests)
+          --relaxed-durability  acknowledge before the disk sync: safe against a killed process, NOT against power
+                              loss or an OS crash (for CI and development machines)
           --amqp-port <port>  AMQP port (default 5672)
           --http-port <port>  HTTP port for /health and management (default 5300)
           --amqps-port <port> AMQP over TLS (default 5671 when --amqp-port is 5672, else off; 0 free port, -1 off)
@@ -63,9 +66,9 @@ internal static class HostOptions
             var name = arg.Split('=', 2)[0];
             if (!Switches.ContainsKey(name))
                 throw new ArgumentException($"Unknown option '{arg}'.");
-            if (name == "--in-memory" && !arg.Contains('=', StringComparison.Ordinal))
+            if (name is "--in-memory" or "--relaxed-durability" && !arg.Contains('=', StringComparison.Ordinal))
             {
-                normalized.Add("--in-memory=true");
+                normalized.Add($"{name}=true");
                 continue;
             }
             if (!arg.Contains('=', StringComparison.Ordinal))
@@ -91,6 +94,7 @@ internal static class HostOptions
             ConfigFile = Get(configuration, section, "ConfigFile") is { Length: > 0 } config ? config : null,
             DataDirectory = Get(configuration, section, "DataDirectory") ?? "ferry-data",
             InMemory = ParseBool(Get(configuration, section, "InMemory"), "--in-memory") ?? false,
+            RelaxedDurability = ParseBool(Get(configuration, section, "RelaxedDurability"), "--relaxed-durability") ?? false,
             AmqpPort = ParsePort(Get(configuration, section, "AmqpPort"), "--amqp-port") ?? 5672,
             HttpPort = ParsePort(Get(configuration, section, "HttpPort"), "--http-port") ?? 5300,
             AmqpsPort = ParseTlsPort(Get(configuration, section, "AmqpsPort"), "--amqps-port"),

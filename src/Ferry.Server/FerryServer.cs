@@ -86,7 +86,16 @@ public sealed class FerryServer : IAsyncDisposable
 
         IMessageStore store = options.InMemory
             ? new InMemoryMessageStore()
-            : SqliteMessageStore.Open(Path.GetFullPath(options.DataDirectory));
+            : SqliteMessageStore.Open(new SqliteStoreOptions
+            {
+                DataDirectory = Path.GetFullPath(options.DataDirectory),
+                RelaxedDurability = options.RelaxedDurability,
+            });
+        if (options.RelaxedDurability && !options.InMemory)
+        {
+            logger.LogWarning("Relaxed durability is on: acknowledgements do not wait for the disk. A killed process loses nothing, " +
+                "but an operating-system crash or power cut may lose the last acknowledged messages.");
+        }
         FerryBroker? broker = null;
         ServerCertificate? tls = null;
         try
@@ -165,7 +174,8 @@ public sealed class FerryServer : IAsyncDisposable
         FerryTelemetry.CreateMeter(app.Services.GetRequiredService<IMeterFactory>(), broker, app.Services.GetRequiredService<LinkStatistics>());
         Rest.RestMessagingApi.UseFerryRestMessaging(app);
         app.UseFerryAtomApi();
-        app.MapFerryHealth(options.InMemory ? "memory" : "sqlite");
+        app.MapFerryHealth(options.InMemory ? "memory" : "sqlite",
+            options.InMemory ? "none" : options.RelaxedDurability ? "relaxed" : "synced");
         app.MapFerryAdminApi();
         Dashboard.FerryDashboard.MapFerryDashboard(app);
         return app;

@@ -12,6 +12,16 @@ public sealed class FerryServerOptions
     /// <summary>Keep everything in memory: nothing survives the process. For tests.</summary>
     public bool InMemory { get; set; }
 
+    /// <summary>
+    /// NOT DURABLE ON POWER LOSS. When true, the store acknowledges a commit once it is written to the operating system,
+    /// before the log is synced to disk (SQLite <c>synchronous=NORMAL</c>; the log is synced at checkpoints). A killed or
+    /// crashed Ferry process still loses nothing it acknowledged; an operating-system crash or power cut may lose the
+    /// last acknowledged commits, never corrupting the store. For CI and development machines where a sync per commit
+    /// is not worth its latency. Default false: every acknowledgement waits for the log's sync. Ignored with
+    /// <see cref="InMemory"/>.
+    /// </summary>
+    public bool RelaxedDurability { get; set; }
+
     /// <summary>Plain AMQP port; 0 picks a free port. Default 5672.</summary>
     public int AmqpPort { get; set; } = 5672;
 

@@ -9,7 +9,7 @@ namespace Ferry.CrashTests;
 /// the same data directory; then stops the load, stops the host once more (so no lock survives), restarts it, takes
 /// the queue's full contents by peek, drains it, and checks the ledger.
 /// </summary>
-internal sealed class CrashScenario(ITestOutputHelper output)
+internal sealed class CrashScenario(ITestOutputHelper output, IReadOnlyDictionary<string, string>? environment = null)
 {
     public const string Queue = "crash";
 
@@ -33,7 +33,7 @@ internal sealed class CrashScenario(ITestOutputHelper output)
         var startTimeout = TimeSpan.FromSeconds(20);
         var incarnation = 0;
         var stops = 0;
-        var host = await FerryProcess.StartAsync(data, config, startTimeout);
+        var host = await FerryProcess.StartAsync(data, config, startTimeout, environment);
         try
         {
             cluster.Up(incarnation, host.Address);
@@ -48,7 +48,7 @@ internal sealed class CrashScenario(ITestOutputHelper output)
                 Log($"stop {stops} ({mode}) after {delay} ms of load in incarnation {incarnation}");
                 LogProblems(host, incarnation);
                 await host.DisposeAsync();
-                host = await FerryProcess.StartAsync(data, config, startTimeout);
+                host = await FerryProcess.StartAsync(data, config, startTimeout, environment);
                 cluster.Up(++incarnation, host.Address);
             }
             await Task.Delay(random.Next(200, 601));
@@ -59,7 +59,7 @@ internal sealed class CrashScenario(ITestOutputHelper output)
             await StopAsync(host, mode);
             stops++;
             await host.DisposeAsync();
-            host = await FerryProcess.StartAsync(data, config, startTimeout);
+            host = await FerryProcess.StartAsync(data, config, startTimeout, environment);
             LogProblems(host, incarnation);
             var drained = await InventoryAndDrainAsync(host, ledger);
             var summary = ledger.Verify();

@@ -29,6 +29,25 @@ public class CrashTests(ITestOutputHelper output)
         Assert.True(result.Summary.Confirmed > 0, "no completion was confirmed: the receiver never ran");
     }
 
+    /// <summary>
+    /// Relaxed durability acknowledges once SQLite has written the log to the operating system, before the sync: a killed
+    /// process must still lose nothing it acknowledged (the page cache outlives it), which is the mode's whole promise.
+    /// </summary>
+    [Fact]
+    public async Task KillNine_WithRelaxedDurability_LosesNoAcknowledgedMessage_AndResurrectsNoCompletion()
+    {
+        var seed = Seed();
+        output.WriteLine($"seed {seed} (set FERRY_CRASH_SEED={seed} to replay the same kill moments)");
+        var stops = 3 + new Random(seed).Next(0, 3);
+        var scenario = new CrashScenario(output, new Dictionary<string, string> { ["FERRY_RELAXEDDURABILITY"] = "true" });
+        var result = await scenario.RunAsync(CrashScenario.StopMode.Kill, seed, stops);
+
+        Assert.True(result.Violations.Count == 0,
+            $"seed {seed}: {result.Violations.Count} violation(s):\n{string.Join('\n', result.Violations.Take(40))}");
+        Assert.True(result.Summary.Acked > 0, "no send was acknowledged: the load never ran");
+        Assert.True(result.Summary.Confirmed > 0, "no completion was confirmed: the receiver never ran");
+    }
+
     [Fact]
     public async Task Sigterm_UnderLoad_ExitsZero_AndRestartRecoversEverything()
     {

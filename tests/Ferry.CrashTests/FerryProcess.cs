@@ -14,6 +14,7 @@ internal sealed class FerryProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _outputWaiters = [];
 
     private FerryProcess(Process process, int amqpPort, int httpPort)
     {
@@ -64,7 +65,8 @@ internal sealed class FerryProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host without waiting for it (for start-up failures); see <see cref="StartAsync"/>.</summary>
-    public static FerryProcess Launch(string dataDirectory, string? configFile, IReadOnlyDictionary<string, string>? environment = null)
+    public static FerryProcess Launch(string dataDirectory, string? configFile, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? arguments = null)
     {
         var amqpPort = FreePort();
         var httpPort = FreePort();
@@ -81,6 +83,8 @@ internal sealed class FerryProcess : IAsyncDisposable
             info.ArgumentList.Add("--config");
             info.ArgumentList.Add(configFile);
         }
+        foreach (var arg in arguments ?? [])
+            info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             info.Environment[name] = value;
@@ -95,10 +99,10 @@ internal sealed class FerryProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host and returns once <c>/health</c> answers 200.</summary>
-    public static async Task<FerryProcess> StartAsync(string dataDirectory, string configFile, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<FerryProcess> StartAsync(string dataDirectory, string? configFile, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
-        var ferry = Launch(dataDirectory, configFile, environment);
+        var ferry = Launch(dataDirectory, configFile, environment, arguments);
         try
         {
             await ferry.WaitHealthyAsync(timeout);
@@ -116,7 +120,33 @@ internal sealed class FerryProcess : IAsyncDisposable
         if (line is null)
             return;
         lock (_output)
+        {
             _output.AppendLine(line);
+            for (var i = _outputWaiters.Count - 1; i >= 0; i--)
+            {
+                if (!line.Contains(_outputWaiters[i].Text, StringComparison.Ordinal))
+                    continue;
+                _outputWaiters[i].Seen.TrySetResult();
+                _outputWaiters.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True once a line of the process's output contains <paramref name="text"/> (at once if one already does); false
+    /// after <paramref name="timeout"/>. The output arrives asynchronously, after the host has already answered requests.
+    /// </summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        TaskCompletionSource seen;
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+                return true;
+            seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _outputWaiters.Add((text, seen));
+        }
+        return await Task.WhenAny(seen.Task, Task.Delay(timeout)) == seen.Task;
     }
 
     // Polling /health is the one wait on a state here: the process exposes no other readiness signal.

@@ -126,6 +126,7 @@ public class ObservabilityTests : IClassFixture<AdminServer>
         var ready = await _server.GetJsonAsync("/health/ready");
         Assert.Equal("ready", (string?)ready["status"]);
         Assert.Equal("memory", (string?)ready["store"]!["engine"]);
+        Assert.Equal("none", (string?)ready["store"]!["durability"]);
         Assert.Equal("ok", (string?)ready["store"]!["status"]);
         Assert.Equal("ready", (string?)(await _server.GetJsonAsync("/health"))["status"]);
     }

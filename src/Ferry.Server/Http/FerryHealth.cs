@@ -14,24 +14,27 @@ namespace Ferry.Server.Http;
 /// Liveness and readiness, without authorization (orchestrators probe them): <c>/health/live</c> answers 200 while the
 /// process serves HTTP; <c>/health/ready</c> and <c>/health</c> answer 200 while the broker takes work — the store
 /// recovered (HTTP listens only after that), its last group commit succeeded and its writer runs, and the server is not
-/// shutting down — else 503, with the store's status and last error in the body either way.
+/// shutting down — else 503, with the store's status and last error in the body either way. The store's <c>durability</c>
+/// says what an acknowledgement means: <c>synced</c> (on disk), <c>relaxed</c> (written to the operating system, see
+/// <see cref="FerryServerOptions.RelaxedDurability"/>) or <c>none</c> (in memory).
 /// </summary>
 internal static class FerryHealth
 {
-    public static IEndpointRouteBuilder MapFerryHealth(this IEndpointRouteBuilder endpoints, string engine)
+    public static IEndpointRouteBuilder MapFerryHealth(this IEndpointRouteBuilder endpoints, string engine, string durability)
     {
         var stopping = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         endpoints.MapGet("/health/live", () => Results.Json(new LiveReport("live"), HealthJson.Default.LiveReport));
-        endpoints.MapGet("/health/ready", (FerryBroker broker) => Ready(broker, engine, stopping));
-        endpoints.MapGet("/health", (FerryBroker broker) => Ready(broker, engine, stopping));
+        endpoints.MapGet("/health/ready", (FerryBroker broker) => Ready(broker, engine, durability, stopping));
+        endpoints.MapGet("/health", (FerryBroker broker) => Ready(broker, engine, durability, stopping));
         return endpoints;
     }
 
-    private static IResult Ready(FerryBroker broker, string engine, CancellationToken stopping)
+    private static IResult Ready(FerryBroker broker, string engine, string durability, CancellationToken stopping)
     {
         var statistics = broker.Store.Statistics;
         var store = new StoreReport(
             engine,
+            durability,
             statistics.WriterStopped ? "stopped" : statistics.Healthy ? "ok" : "failing",
             statistics.LastError,
             statistics.LastErrorTicks == 0 ? null : new DateTimeOffset(statistics.LastErrorTicks, TimeSpan.Zero),
@@ -46,7 +49,7 @@ internal static class FerryHealth
 
     internal sealed record ReadyReport(string Status, int Entities, StoreReport Store);
 
-    internal sealed record StoreReport(string Engine, string Status, string? LastError, DateTimeOffset? LastErrorTime, long FailedCommits);
+    internal sealed record StoreReport(string Engine, string Durability, string Status, string? LastError, DateTimeOffset? LastErrorTime, long FailedCommits);
 }
 
 /// <summary>
