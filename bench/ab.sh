@@ -11,7 +11,7 @@ rounds=$1; scenario=$2; shift 2
 builds=()
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do builds+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
-port=${FERRY_BENCH_PORT_BASE:-35890}
+port=${FERRY_BENCH_PORT_BASE:-25890}
 dotnet build bench/Ferry.LoadTest -c Release -v quiet -nologo >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -31,6 +31,7 @@ summary() {
     && grep -q '^| e2e | Ferry |' "$work/summary.md" && grep -q '^| fanout | Ferry |' "$work/summary.md"
 }
 check loadtest-summarize summary
+check disk-probe bash -c "${load[*]} disk-probe --dir $work --count 50 | grep -q '^8 KB rewrite + sync, 50 times: p50 '"
 check scripts-syntax bash -c 'bash -n bench/compare.sh && bash -n bench/ab.sh'
 # Each benchmark once, in process, with BenchmarkDotNet's dry job (no separate build per benchmark).
 check benchmarkdotnet-dry dotnet bench/Ferry.Benchmarks/bin/Release/net10.0/Ferry.Benchmarks.dll --filter '*' --job dry --inProcess --artifacts "$work/bdn"

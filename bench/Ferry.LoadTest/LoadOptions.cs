@@ -32,6 +32,7 @@ internal sealed class LoadOptions
     public const string Usage = """
         dotnet run -c Release --project bench/Ferry.LoadTest -- [options]
           (or: -- summarize --out FILE [--header FILE] RESULT.json...  to write a Markdown summary of --json files)
+          (or: disk-probe --dir DIR [--count N]  to time an 8 KB rewrite + sync of the disk under DIR, N times)
           --target ferry|rabbitmq  what to drive (default ferry)
           --scenario LIST          comma-separated, run in order (default e2e):
                                      send       senders only; the queue grows

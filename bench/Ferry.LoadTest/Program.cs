@@ -4,6 +4,8 @@ using Ferry.Server;
 
 if (args.Length > 0 && args[0] == "summarize")
     return Summary.Run(args);
+if (args.Length > 0 && args[0] == "disk-probe")
+    return DiskProbe.Run(args);
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(LoadOptions.Usage);
