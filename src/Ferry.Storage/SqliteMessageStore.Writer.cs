@@ -131,6 +131,7 @@ public sealed partial class SqliteMessageStore
                 }
 
                 group.Clear();
+                AfterGroupCommitted();
             }
         }
         finally

@@ -12,7 +12,8 @@ namespace Ferry.Storage;
 /// is set. Each batch of a group runs inside its own savepoint, so a batch that fails (a constraint violation, say) is rolled
 /// back and faulted alone while the rest of its group commits. A failure of the group's transaction itself (I/O error, disk
 /// full) faults every batch of that group; the store stays usable for later ones.</para>
-/// <para>Bodies are read through a small pool of read-only connections, which WAL lets run beside the writer.</para>
+/// <para>Bodies are read through a small pool of read-only connections, which WAL lets run beside the writer; checkpoints run
+/// on a connection and thread of their own (<c>SqliteMessageStore.Checkpoint.cs</c>).</para>
 /// <para>One store at a time may open a directory. Dispose it to drain queued commits and close the database.</para>
 /// </remarks>
 public sealed partial class SqliteMessageStore : IMessageStore
@@ -54,10 +55,12 @@ public sealed partial class SqliteMessageStore : IMessageStore
         try
         {
             PrepareWriteCommands();
+            StartCheckpointer();
         }
         catch
         {
             // Finalize what was prepared, or closing the connection (Open does) would leave it open.
+            StopCheckpointer();
             DisposeWriteCommands();
             throw;
         }
@@ -192,6 +195,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         }
 
         // Closed last so that SQLite, seeing the last connection go, checkpoints the log into the database and removes it.
+        StopCheckpointer();
         DisposeWriteCommands();
         _writeConnection.Dispose();
         _writerGate.Dispose();

@@ -161,6 +161,66 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Checkpoints_UnderContinuousCommits_RunInTheBackground_AndKeepTheLogBounded()
+    {
+        var store = Open();
+        var served = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.CheckpointServed += caughtUp => served.TrySetResult(caughtUp);
+
+        // Eight producers that never pause log about 13,000 pages (each message is larger than a page). A background
+        // checkpoint cannot catch up with a writer that never pauses, so the log is bounded by the writer's own checkpoint
+        // at InlineCheckpointPages; without it the log would hold every page (over 100 MB).
+        var producers = new Task[8];
+        for (var p = 0; p < producers.Length; p++)
+        {
+            var from = 1 + p * 750L;
+            producers[p] = Task.Run(() => CommitLargeMessagesAsync(store, from, count: 750));
+        }
+        await Task.WhenAll(producers);
+        await served.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(store.BackgroundCheckpoints >= 1);
+        var bound = (SqliteMessageStore.InlineCheckpointPages + 2 * SqliteMessageStore.CheckpointPages) * (8192L + 24);
+        var log = new FileInfo(store.DatabasePath + "-wal").Length;
+        Assert.True(log <= bound, $"the log grew to {log} bytes; bound {bound}");
+        Assert.Equal(6000, (await store.RecoverAsync()).Messages.Count);
+    }
+
+    [Fact]
+    public async Task Checkpoint_ThatCaughtUp_LetsTheNextCommitStartTheLogOver()
+    {
+        var store = Open();
+        await CommitLargeMessagesAsync(store, from: 1, count: 1200);
+        Assert.True(await store.CheckpointNowAsync(), "with no commit running, a passive checkpoint copies the whole log");
+        var logFile = new FileInfo(store.DatabasePath + "-wal");
+        var grown = logFile.Length;
+
+        await CommitLargeMessagesAsync(store, from: 1201, count: 50);
+
+        // The log was written from its start again: the file did not grow (it would have by about 50 pages otherwise).
+        logFile.Refresh();
+        Assert.Equal(grown, logFile.Length);
+        await store.DisposeAsync();
+        await using var reopened = SqliteMessageStore.Open(_directory);
+        var recovered = await reopened.RecoverAsync();
+        Assert.Equal(1250, recovered.Messages.Count);
+        Assert.Equal(LargeBody(1250), await reopened.ReadBodyAsync("q", 1250));
+    }
+
+    [Fact]
+    public async Task Checkpoint_InRelaxedMode_AlsoRunsInTheBackground_AndEverythingSurvivesReopen()
+    {
+        var store = Open(new SqliteStoreOptions { DataDirectory = _directory, RelaxedDurability = true });
+        await CommitLargeMessagesAsync(store, from: 1, count: 1200);
+        Assert.True(await store.CheckpointNowAsync());
+        await store.DisposeAsync();
+
+        await using var reopened = SqliteMessageStore.Open(_directory);
+        Assert.Equal(1200, (await reopened.RecoverAsync()).Messages.Count);
+        Assert.Equal(LargeBody(600), await reopened.ReadBodyAsync("q", 600));
+    }
+
+    [Fact]
     public async Task Open_OfDatabaseFromNewerSchema_ThrowsStoreException()
     {
         await Open().DisposeAsync();
@@ -210,6 +270,24 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     private static byte[] Body(long sequenceNumber) => BitConverter.GetBytes(sequenceNumber);
+
+    // Over one 8 KB page, so that each message logs at least one page of its own (overflow pages).
+    private static byte[] LargeBody(long sequenceNumber)
+    {
+        var body = new byte[9000];
+        BitConverter.TryWriteBytes(body, sequenceNumber);
+        body[^1] = (byte)sequenceNumber;
+        return body;
+    }
+
+    private static async Task CommitLargeMessagesAsync(SqliteMessageStore store, long from, int count)
+    {
+        for (var seq = from; seq < from + count; seq++)
+            await store.CommitAsync(new WriteBatch().InsertMessage(new StoredMessage
+            {
+                Entity = "q", SequenceNumber = seq, EnqueuedTime = DateTimeOffset.UnixEpoch, Body = LargeBody(seq),
+            }));
+    }
 
     private static StoredMessage Message(long sequenceNumber) => new()
     {
