@@ -182,8 +182,9 @@ public sealed partial class SqliteMessageStore
     private int Checkpoint(SqliteConnection connection) => Checkpoint(connection, out _);
 
     /// <summary>
-    /// One passive checkpoint. Any failure (busy: another checkpoint runs; an I/O error) leaves the log as it is, to be
-    /// copied by a later checkpoint; nothing acknowledged depends on it.
+    /// One passive checkpoint. Any failure leaves the log as it is, to be copied by a later checkpoint; nothing acknowledged
+    /// depends on it. A failure other than busy (another checkpoint runs) is counted in <see cref="Statistics"/>, which
+    /// <c>/metrics</c> exports: while checkpoints fail, the log grows.
     /// </summary>
     private int Checkpoint(SqliteConnection connection, out bool caughtUp)
     {
@@ -200,6 +201,12 @@ public sealed partial class SqliteMessageStore
             Volatile.Write(ref _logPages, caughtUp && writers ? 0 : logPages);
             if (!writers)
                 Interlocked.Increment(ref _backgroundCheckpoints);
+            Statistics.RecordCheckpoint();
+        }
+        else if (rc != raw.SQLITE_BUSY)
+        {
+            Statistics.RecordCheckpointFailure(
+                $"A checkpoint of '{DatabasePath}' failed: {raw.sqlite3_errstr(rc).utf8_to_string()} (SQLite code {rc}).");
         }
 
         return rc;

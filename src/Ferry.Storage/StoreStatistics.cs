@@ -25,6 +25,9 @@ public sealed class StoreStatistics
     private long _failedCommits;
     private int _lastFailed;
     private volatile bool _writerStopped;
+    private long _checkpoints;
+    private long _checkpointFailures;
+    private string? _lastCheckpointError;
 
     /// <summary>
     /// Raised on the store's writer thread after each group commit that succeeded. Handlers must be quick and must not
@@ -69,6 +72,27 @@ public sealed class StoreStatistics
     }
 
     public void RecordWriterStopped() => _writerStopped = true;
+
+    /// <summary>Checkpoints that copied the write-ahead log into the database file (0 for a store without a log).</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>
+    /// Checkpoints that failed (an I/O error, say). Nothing acknowledged depends on them, but while they fail the log keeps
+    /// growing: a rising count needs the disk looked at before commits start failing too.
+    /// </summary>
+    public long CheckpointFailures => Interlocked.Read(ref _checkpointFailures);
+
+    /// <summary>The message of the last failed checkpoint, or null.</summary>
+    public string? LastCheckpointError => Volatile.Read(ref _lastCheckpointError);
+
+    public void RecordCheckpoint() => Interlocked.Increment(ref _checkpoints);
+
+    public void RecordCheckpointFailure(string error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Interlocked.Increment(ref _checkpointFailures);
+        Volatile.Write(ref _lastCheckpointError, error);
+    }
 }
 
 /// <summary>One group commit: the callers' batches it carried, their write operations, and BEGIN-to-synced-COMMIT time.</summary>

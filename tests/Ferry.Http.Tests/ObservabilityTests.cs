@@ -55,6 +55,9 @@ public class ObservabilityTests : IClassFixture<AdminServer>
         // Every in-memory commit is one batch: all of them are in the le="1" bucket.
         Assert.Equal(count, Sample(text, "ferry_store_commit_batches_bucket{le=\"1\"}"));
         Assert.Equal(0, Sample(text, "ferry_store_commit_failures_total"));
+        // An in-memory store has no log to checkpoint; the series exist all the same.
+        Assert.Equal(0, Sample(text, "ferry_store_checkpoints_total"));
+        Assert.Equal(0, Sample(text, "ferry_store_checkpoint_failures_total"));
         Assert.Equal(1, Sample(text, "ferry_store_healthy"));
     }
 

@@ -180,6 +180,8 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         await served.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(store.BackgroundCheckpoints >= 1);
+        Assert.True(store.Statistics.Checkpoints >= 1);
+        Assert.Equal(0, store.Statistics.CheckpointFailures);
         var bound = (SqliteMessageStore.InlineCheckpointPages + 2 * SqliteMessageStore.CheckpointPages) * (8192L + 24);
         var log = new FileInfo(store.DatabasePath + "-wal").Length;
         Assert.True(log <= bound, $"the log grew to {log} bytes; bound {bound}");

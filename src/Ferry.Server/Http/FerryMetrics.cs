@@ -50,6 +50,8 @@ internal sealed class FerryMetrics : IDisposable
     private readonly Histogram _commitOperations;
     private readonly Counter _commitFailures;
     private readonly Gauge _storeHealthy;
+    private readonly Counter _checkpoints;
+    private readonly Counter _checkpointFailures;
     private readonly HashSet<string> _labelled = new(StringComparer.Ordinal);
     private readonly object _collectLock = new();
 
@@ -74,6 +76,10 @@ internal sealed class FerryMetrics : IDisposable
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 13) });
         _commitFailures = factory.CreateCounter("ferry_store_commit_failures_total", "Group commits that failed as a whole.");
         _storeHealthy = factory.CreateGauge("ferry_store_healthy", "1 while the store commits (the last group commit succeeded and its writer runs), else 0.");
+        _checkpoints = factory.CreateCounter("ferry_store_checkpoints_total",
+            "Checkpoints that copied the store's write-ahead log into its database file.");
+        _checkpointFailures = factory.CreateCounter("ferry_store_checkpoint_failures_total",
+            "Checkpoints that failed; while they do, the write-ahead log grows.");
         _store.Committed += OnCommitted;
     }
 
@@ -121,6 +127,8 @@ internal sealed class FerryMetrics : IDisposable
         _openLinks.WithLabels("control").Set(_links.Open(LinkKind.Control));
         _commitFailures.IncTo(_store.FailedCommits);
         _storeHealthy.Set(_store.Healthy ? 1 : 0);
+        _checkpoints.IncTo(_store.Checkpoints);
+        _checkpointFailures.IncTo(_store.CheckpointFailures);
     }
 
     private void OnCommitted(GroupCommit commit)
