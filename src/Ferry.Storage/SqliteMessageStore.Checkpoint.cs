@@ -48,13 +48,9 @@ public sealed partial class SqliteMessageStore
     private long _pagesSinceCheckpointRequest;
     private int _logPages;
     private long _backgroundCheckpoints;
-    private long _inlineCheckpoints;
 
     /// <summary>Background checkpoints run so far (each a passive checkpoint on the checkpointer's connection).</summary>
     internal long BackgroundCheckpoints => Interlocked.Read(ref _backgroundCheckpoints);
-
-    /// <summary>Checkpoints the writer ran itself because the log had grown to <see cref="InlineCheckpointPages"/>.</summary>
-    internal long InlineCheckpoints => Interlocked.Read(ref _inlineCheckpoints);
 
     /// <summary>Test hook: raised on the checkpointer's thread after each request it served; true when it caught up with the log.</summary>
     internal event Action<bool>? CheckpointServed;
@@ -63,16 +59,7 @@ public sealed partial class SqliteMessageStore
     internal Task<bool> CheckpointNowAsync()
     {
         var served = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_checkpointLock)
-        {
-            if (_checkpointerStopping)
-                return Task.FromException<bool>(new ObjectDisposedException(nameof(SqliteMessageStore)));
-            _checkpointWaiters.Add(served);
-            _checkpointRequested = true;
-            Monitor.Pulse(_checkpointLock);
-        }
-
-        return served.Task;
+        return RequestCheckpoint(served) ? served.Task : Task.FromException<bool>(new ObjectDisposedException(nameof(SqliteMessageStore)));
     }
 
     /// <summary>Turns off the writer connection's automatic checkpoint and starts the checkpointer on a connection of its own.</summary>
@@ -89,7 +76,7 @@ public sealed partial class SqliteMessageStore
         {
             connection.Open();
             // The checkpoint syncs the log and the database exactly as the writer's connection would have.
-            Execute(connection, _options.RelaxedDurability ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+            Execute(connection, SynchronousPragma(_options));
             Execute(connection, "PRAGMA wal_autocheckpoint = 0");
         }
         catch
@@ -137,15 +124,25 @@ public sealed partial class SqliteMessageStore
         if (Volatile.Read(ref _logPages) >= InlineCheckpointPages)
         {
             // Between two groups the writer holds no transaction, so this checkpoint catches up (readers permitting).
-            if (Checkpoint(_writeConnection) == raw.SQLITE_OK)
-                Interlocked.Increment(ref _inlineCheckpoints);
+            Checkpoint(_writeConnection, out _);
             return;
         }
 
+        RequestCheckpoint(waiter: null);
+    }
+
+    /// <summary>Wakes the checkpointer (requests arriving while it works are served by one more round); false once it stopped.</summary>
+    private bool RequestCheckpoint(TaskCompletionSource<bool>? waiter)
+    {
         lock (_checkpointLock)
         {
+            if (_checkpointerStopping)
+                return false;
+            if (waiter is not null)
+                _checkpointWaiters.Add(waiter);
             _checkpointRequested = true;
             Monitor.Pulse(_checkpointLock);
+            return true;
         }
     }
 
@@ -178,8 +175,6 @@ public sealed partial class SqliteMessageStore
             waiters.Clear();
         }
     }
-
-    private int Checkpoint(SqliteConnection connection) => Checkpoint(connection, out _);
 
     /// <summary>
     /// One passive checkpoint. Any failure leaves the log as it is, to be copied by a later checkpoint; nothing acknowledged

@@ -224,7 +224,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
             throw new StoreException($"The file system refused write-ahead-log mode (journal_mode is '{journalMode}').");
 
-        Execute(connection, options.RelaxedDurability ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+        Execute(connection, SynchronousPragma(options));
         // The writer touches mostly the right-hand edge of each b-tree; 32 MB keeps the inner pages of a large store cached.
         Execute(connection, "PRAGMA cache_size = -32768");
         Execute(connection, "PRAGMA temp_store = MEMORY");
@@ -253,6 +253,10 @@ public sealed partial class SqliteMessageStore : IMessageStore
             Execute(connection, "COMMIT");
         }
     }
+
+    /// <summary>What each durability mode means to SQLite; the writer's and the checkpointer's connections both use it.</summary>
+    private static string SynchronousPragma(SqliteStoreOptions options) =>
+        options.RelaxedDurability ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL";
 
     private static void Execute(SqliteConnection connection, string sql)
     {
